@@ -1,0 +1,352 @@
+/**
+ * `.parallel.yml` text -> Plan, or every problem found, each with file:line:col, what is wrong
+ * and how to fix it. Parse (YAML AST with positions) -> validate shape -> validate references.
+ * Works on the AST rather than `toJS()` so each problem can point at its node, and so aliases are
+ * refused before anything expands them (an alias bomb is 430 bytes).
+ */
+import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isAlias, isPair, type Node, type YAMLMap, type Pair, type Document } from 'yaml';
+import {
+  DEFAULT_TIMEOUTS, DEFAULT_WORKTREES, ID_PATTERN, RESERVED_IDS,
+  type ChecklistItem, type Phase, type Plan, type Timeouts,
+} from '../core/plan.js';
+import { parseDuration } from '../core/duration.js';
+import { globProblem } from '../core/glob-rules.js';
+import { findCycle } from '../core/graph.js';
+
+export interface PlanProblem {
+  line: number;
+  col: number;
+  message: string;
+}
+
+export type LoadResult = { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] };
+
+export const MAX_PLAN_BYTES = 1024 * 1024;
+
+const TOP_KEYS = ['version', 'name', 'base', 'test', 'worktrees', 'setup', 'copy', 'ports', 'shared', 'timeouts', 'test_retries', 'phases'];
+const PHASE_KEYS = ['id', 'task', 'owns', 'exclude', 'needs', 'reviews', 'criteria', 'checklist'];
+
+class Collector {
+  problems: PlanProblem[] = [];
+  constructor(private readonly lc: LineCounter) {}
+  at(node: { range?: [number, number, number] | null } | null | undefined, message: string): void {
+    const offset = node?.range?.[0] ?? 0;
+    const pos = this.lc.linePos(offset);
+    this.problems.push({ line: pos.line, col: pos.col, message });
+  }
+  atOffset(offset: number, message: string): void {
+    const pos = this.lc.linePos(offset);
+    this.problems.push({ line: pos.line, col: pos.col, message });
+  }
+}
+
+type Pos = { range?: [number, number, number] | null };
+
+function describe(node: unknown): string {
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return 'empty';
+    if (typeof v === 'number') return `the number ${String(node.source ?? v)}`;
+    if (typeof v === 'boolean') return `the boolean ${String(v)}`;
+    return `the text "${String(v)}"`;
+  }
+  return 'something else';
+}
+
+/** Parse and validate plan text. `text` must already be known to be UTF-8. */
+export function parsePlan(text: string): LoadResult {
+  const lc = new LineCounter();
+  const c = new Collector(lc);
+  if (text.trim() === '') {
+    c.atOffset(0, 'the plan is empty; it needs at least "version: 1", "name:" and "phases:" (run "parallel init" for a starter plan)');
+    return { ok: false, problems: c.problems };
+  }
+  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, merge: false, prettyErrors: false }) as Document.Parsed[] | { errors?: unknown };
+  if (!Array.isArray(docs)) {
+    c.atOffset(0, 'the plan could not be read as YAML');
+    return { ok: false, problems: c.problems };
+  }
+  if (docs.length > 1) {
+    c.at({ range: docs[1]!.range }, 'the plan holds more than one YAML document ("---"); keep a single document');
+  }
+  const doc = docs[0]!;
+  for (const err of doc.errors) {
+    const msg = err.code === 'DUPLICATE_KEY'
+      ? `duplicate key: ${err.message.replace(/^Map keys must be unique.*$/s, 'each key may appear only once in a mapping')}; remove or rename the repeated key`
+      : `YAML syntax error: ${err.message.split('\n')[0]}`;
+    c.atOffset(err.pos[0], msg);
+  }
+  if (doc.errors.length) return { ok: false, problems: c.problems };
+
+  // Refuse every alias and anchor before anything could expand them.
+  let aliasSeen = false;
+  const visit = (node: unknown): void => {
+    if (isAlias(node)) {
+      c.at(node as Pos, `YAML aliases ("*${node.source}") are not allowed in the plan; write the value out in full`);
+      aliasSeen = true;
+      return;
+    }
+    if (isMap(node) || isSeq(node)) for (const item of node.items) visit(item);
+    if (isPair(node)) { visit(node.key); visit(node.value); }
+  };
+  visit(doc.contents);
+  if (aliasSeen) return { ok: false, problems: c.problems };
+
+  const root = doc.contents;
+  if (!isMap(root)) {
+    c.at(root as Pos, `the plan must be a mapping with "version", "name" and "phases", not ${describe(root)}`);
+    return { ok: false, problems: c.problems };
+  }
+  const plan = validateTop(root, c);
+  if (c.problems.length || !plan) return { ok: false, problems: c.problems };
+  return { ok: true, plan };
+}
+
+function pairsOf(map: YAMLMap, allowed: string[], where: string, c: Collector): Map<string, Pair<Node, Node>> {
+  const out = new Map<string, Pair<Node, Node>>();
+  for (const pair of map.items as Pair<Node, Node>[]) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (key === undefined) {
+      c.at(pair.key as Pos, `${where}: keys must be plain names`);
+      continue;
+    }
+    if (!allowed.includes(key)) {
+      const close = allowed.find((k) => k.startsWith(key.slice(0, 3)) && key.length > 2);
+      c.at(pair.key as Pos, `${where}: unknown key "${key}"; ${close ? `did you mean "${close}"? ` : ''}allowed keys are ${allowed.join(', ')}`);
+      continue;
+    }
+    out.set(key, pair);
+  }
+  return out;
+}
+
+function str(pair: Pair<Node, Node> | undefined, what: string, c: Collector, opts: { required?: boolean; parent?: Pos } = {}): string | undefined {
+  if (!pair) {
+    if (opts.required) c.at(opts.parent, `missing "${what}"; add it`);
+    return undefined;
+  }
+  const v = pair.value;
+  if (isScalar(v) && typeof v.value === 'string') return v.value;
+  if (isScalar(v) && (typeof v.value === 'number' || typeof v.value === 'boolean')) {
+    c.at(v as Pos, `"${what}" must be text, not ${describe(v)}; quote it ("${String(v.source ?? v.value)}")`);
+    return undefined;
+  }
+  c.at((v ?? pair.key) as Pos, `"${what}" must be text, not ${describe(v)}`);
+  return undefined;
+}
+
+function strList(pair: Pair<Node, Node> | undefined, what: string, c: Collector, opts: { globs?: boolean } = {}): string[] {
+  if (!pair) return [];
+  const v = pair.value;
+  if (!isSeq(v)) {
+    const hint = isScalar(v) && typeof v.value === 'string' ? `; write it as a list: ${what}: [${v.value}]` : '';
+    c.at((v ?? pair.key) as Pos, `"${what}" must be a list, not ${describe(v)}${hint}`);
+    return [];
+  }
+  const out: string[] = [];
+  for (const item of v.items) {
+    if (isScalar(item) && typeof item.value === 'string') {
+      const text = item.value.normalize('NFC');
+      if (opts.globs) {
+        const problem = globProblem(text);
+        if (problem) { c.at(item as Pos, `${what}: ${problem}`); continue; }
+      }
+      out.push(text);
+    } else if (isScalar(item) && (typeof item.value === 'number' || typeof item.value === 'boolean')) {
+      c.at(item as Pos, `each entry of "${what}" must be text, not ${describe(item)}; quote it`);
+    } else {
+      c.at(item as Pos, `each entry of "${what}" must be text, not ${describe(item)}`);
+    }
+  }
+  return out;
+}
+
+function validateTop(root: YAMLMap, c: Collector): Plan | undefined {
+  const keys = pairsOf(root, TOP_KEYS, 'plan', c);
+  const rootPos = root as Pos;
+
+  const versionPair = keys.get('version');
+  if (!versionPair) c.at(rootPos, 'missing "version"; add "version: 1" at the top of the plan');
+  else if (!isScalar(versionPair.value) || versionPair.value.value !== 1) {
+    c.at((versionPair.value ?? versionPair.key) as Pos, `unsupported version ${isScalar(versionPair.value) ? String(versionPair.value.source ?? versionPair.value.value) : describe(versionPair.value)}; this parallel reads "version: 1"`);
+  }
+
+  const name = str(keys.get('name'), 'name', c, { required: true, parent: rootPos });
+  if (name !== undefined && !ID_PATTERN.test(name)) c.at(keys.get('name')!.value as Pos, `name "${name}" is not valid; use lowercase letters, digits, "-" and "_", starting with a letter (at most 40)`);
+
+  const base = str(keys.get('base'), 'base', c);
+  const test = str(keys.get('test'), 'test', c);
+  const worktrees = str(keys.get('worktrees'), 'worktrees', c) ?? DEFAULT_WORKTREES;
+  if (keys.has('worktrees') && !worktrees.includes('{phase}')) c.at(keys.get('worktrees')!.value as Pos, `"worktrees" must contain "{phase}" so each phase gets its own folder (default: ${DEFAULT_WORKTREES})`);
+  const setup = keys.has('setup') && isScalar(keys.get('setup')!.value) && typeof (keys.get('setup')!.value as { value: unknown }).value === 'string'
+    ? [str(keys.get('setup'), 'setup', c)!]
+    : strList(keys.get('setup'), 'setup', c);
+  const copy = strList(keys.get('copy'), 'copy', c, { globs: true });
+  const shared = strList(keys.get('shared'), 'shared', c, { globs: true });
+
+  let ports: Plan['ports'];
+  const portsPair = keys.get('ports');
+  if (portsPair) {
+    if (!isMap(portsPair.value)) c.at((portsPair.value ?? portsPair.key) as Pos, `"ports" must be a mapping like "ports: { base: 3100 }", not ${describe(portsPair.value)}`);
+    else {
+      const pk = pairsOf(portsPair.value, ['base'], 'ports', c);
+      const bp = pk.get('base');
+      if (!bp) c.at(portsPair.value as Pos, 'missing "ports.base"; write "ports: { base: 3100 }"');
+      else if (!isScalar(bp.value) || typeof bp.value.value !== 'number' || !Number.isInteger(bp.value.value) || bp.value.value < 1) {
+        c.at((bp.value ?? bp.key) as Pos, `"ports.base" must be a positive whole number, not ${describe(bp.value)}`);
+      } else ports = { base: bp.value.value };
+    }
+  }
+
+  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS };
+  const toPair = keys.get('timeouts');
+  if (toPair) {
+    if (!isMap(toPair.value)) c.at((toPair.value ?? toPair.key) as Pos, `"timeouts" must be a mapping like "timeouts: { heartbeat: 5m, session: 4h, test: 30m }"`);
+    else {
+      const tk = pairsOf(toPair.value, ['heartbeat', 'session', 'test'], 'timeouts', c);
+      for (const [k, p] of tk) {
+        const v = p.value;
+        const text = isScalar(v) ? String(v.value) : undefined;
+        const ms = text !== undefined ? parseDuration(text) : undefined;
+        if (ms === undefined || ms <= 0) c.at((v ?? p.key) as Pos, `"timeouts.${k}" must be a duration like 90s, 5m or 4h, not ${describe(v)}`);
+        else timeouts[k as keyof Timeouts] = ms;
+      }
+    }
+  }
+
+  let testRetries = 1;
+  const trPair = keys.get('test_retries');
+  if (trPair) {
+    const v = trPair.value;
+    if (!isScalar(v) || typeof v.value !== 'number' || !Number.isInteger(v.value) || v.value < 0 || v.value > 10) c.at((v ?? trPair.key) as Pos, `"test_retries" must be a whole number from 0 to 10, not ${describe(v)}`);
+    else testRetries = v.value;
+  }
+
+  const phases: Phase[] = [];
+  const phasesPair = keys.get('phases');
+  const idNodes = new Map<string, Pos>();
+  const refNodes: { from: string; kind: 'needs' | 'reviews'; to: string; node: Pos }[] = [];
+  if (!phasesPair) c.at(rootPos, 'missing "phases"; add at least one phase with an "id" and a "task"');
+  else if (!isSeq(phasesPair.value) || phasesPair.value.items.length === 0) {
+    c.at((phasesPair.value ?? phasesPair.key) as Pos, `"phases" must be a list with at least one phase, not ${describe(phasesPair.value)}`);
+  } else {
+    phasesPair.value.items.forEach((item, index) => {
+      const phase = validatePhase(item as Node, index, c, refNodes);
+      if (!phase) return;
+      if (idNodes.has(phase.id)) c.at(phase.node, `duplicate phase id "${phase.id}"; every phase needs its own id`);
+      else idNodes.set(phase.id, phase.node);
+      phases.push(phase.phase);
+    });
+  }
+
+  if (ports && ports.base + Math.max(phases.length, 1) - 1 > 65535) {
+    c.at(portsPair!.value as Pos, `"ports.base" ${ports.base} plus ${phases.length} phases passes 65535; choose a lower base`);
+  }
+
+  for (const ref of refNodes) {
+    if (ref.from === ref.to) {
+      c.at(ref.node, ref.kind === 'needs' ? `phase "${ref.from}" needs itself; remove "${ref.to}" from its needs` : `phase "${ref.from}" reviews itself; a reviewer must review another phase`);
+    } else if (!idNodes.has(ref.to)) {
+      c.at(ref.node, `phase "${ref.from}" ${ref.kind} "${ref.to}", which is not a phase in this plan; fix the id or add the phase`);
+    }
+  }
+  if (c.problems.length) return undefined;
+
+  const cycle = findCycle(phases);
+  if (cycle) {
+    c.at(idNodes.get(cycle[0]!), `phases form a cycle: ${cycle.join(' -> ')}; remove one of these "needs"`);
+    return undefined;
+  }
+
+  return {
+    version: 1,
+    name: name!,
+    base,
+    test,
+    worktrees,
+    setup,
+    copy,
+    ports,
+    shared,
+    timeouts,
+    testRetries,
+    phases,
+  };
+}
+
+function validatePhase(
+  item: Node,
+  index: number,
+  c: Collector,
+  refs: { from: string; kind: 'needs' | 'reviews'; to: string; node: Pos }[],
+): { phase: Phase; id: string; node: Pos } | undefined {
+  if (!isMap(item)) {
+    c.at(item as Pos, `each phase must be a mapping with "id" and "task", not ${describe(item)}`);
+    return undefined;
+  }
+  const keys = pairsOf(item, PHASE_KEYS, `phase ${index + 1}`, c);
+  const idPair = keys.get('id');
+  const id = str(idPair, 'id', c, { required: true, parent: item as Pos });
+  if (id === undefined) return undefined;
+  const idNode = idPair!.value as Pos;
+  const where = `phase "${id}"`;
+  if (!ID_PATTERN.test(id)) {
+    c.at(idNode, `phase id "${id}" is not valid; use lowercase letters, digits, "-" and "_", starting with a letter, at most 40 characters (e.g. "${suggestId(id)}")`);
+  } else if (RESERVED_IDS.has(id)) {
+    c.at(idNode, `phase id "${id}" is reserved (parallel/${id} is the integration branch); choose another id`);
+  }
+  const task = str(keys.get('task'), 'task', c) ?? '';
+  const owns = strList(keys.get('owns'), `${where} owns`, c, { globs: true });
+  const exclude = strList(keys.get('exclude'), `${where} exclude`, c, { globs: true });
+  const needsPair = keys.get('needs');
+  const needs = strList(needsPair, `${where} needs`, c);
+  if (needsPair && isSeq(needsPair.value)) {
+    needsPair.value.items.forEach((n, i) => { if (needs[i] !== undefined) refs.push({ from: id, kind: 'needs', to: needs[i]!, node: n as Pos }); });
+  }
+  const reviewsPair = keys.get('reviews');
+  const reviews = str(reviewsPair, 'reviews', c);
+  if (reviews !== undefined) refs.push({ from: id, kind: 'reviews', to: reviews, node: reviewsPair!.value as Pos });
+  const criteria = strList(keys.get('criteria'), `${where} criteria`, c);
+  const checklist = validateChecklist(keys.get('checklist'), where, c);
+  if (reviews !== undefined) {
+    for (const k of ['owns', 'needs', 'checklist', 'exclude'] as const) {
+      if (keys.has(k)) c.at(keys.get(k)!.key as Pos, `${where} reviews "${reviews}" and so may not have "${k}"; a reviewer owns nothing and approves or rejects`);
+    }
+  }
+  return {
+    id,
+    node: idNode,
+    phase: { id, index, task, owns, exclude, needs, reviews, criteria, checklist },
+  };
+}
+
+function validateChecklist(pair: Pair<Node, Node> | undefined, where: string, c: Collector): ChecklistItem[] {
+  if (!pair) return [];
+  if (!isSeq(pair.value)) {
+    c.at((pair.value ?? pair.key) as Pos, `${where} checklist must be a list, not ${describe(pair.value)}`);
+    return [];
+  }
+  const out: ChecklistItem[] = [];
+  for (const item of pair.value.items) {
+    if (isScalar(item) && typeof item.value === 'string') out.push({ text: item.value });
+    else if (isMap(item)) {
+      const k = pairsOf(item, ['text', 'verify'], `${where} checklist item`, c);
+      const text = str(k.get('text'), 'text', c, { required: true, parent: item as Pos });
+      const verify = str(k.get('verify'), 'verify', c);
+      if (text !== undefined) out.push(verify !== undefined ? { text, verify } : { text });
+    } else c.at(item as Pos, `${where} checklist items must be text or { text, verify }, not ${describe(item)}; quote it`);
+  }
+  return out;
+}
+
+function suggestId(id: string): string {
+  const s = id.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 40);
+  return s || 'phase-1';
+}
+
+/** Turn problems into the one-paragraph-per-problem text users see. */
+export function formatProblems(file: string, problems: PlanProblem[]): string {
+  return problems.map((p) => `${file}:${p.line}:${p.col}: ${p.message}`).join('\n');
+}

@@ -1,0 +1,109 @@
+/**
+ * Where a command gets its plan. `check` and `plan` read the working copy; everything else (and
+ * every hook) reads `.parallel.yml` as committed on base, so a phase branch that edits the plan
+ * changes nothing. The committed plan is cached as JSON per blob id under the common git dir,
+ * so most commands never load the YAML parser.
+ */
+import { readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { ParallelError, ExitCode } from '../errors.js';
+import { git, gitTry } from '../git/git.js';
+import { stateDir, type RepoContext } from '../git/repo.js';
+import { PLAN_FILE, type Plan } from '../core/plan.js';
+import type { PlanProblem } from './plan-loader.js';
+
+export const MAX_PLAN_BYTES = 1024 * 1024;
+
+export function invalidPlan(file: string, problems: PlanProblem[]): ParallelError {
+  const text = problems.map((p) => `${file}:${p.line}:${p.col}: ${p.message}`).join('\n');
+  return new ParallelError(`${text}\nparallel: the plan is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}); fix ${problems.length === 1 ? 'it' : 'them'} and run "parallel check" again.`, {
+    exitCode: ExitCode.usage,
+    code: 'invalid_plan',
+    details: { problems: problems.map((p) => ({ file, ...p })) },
+  });
+}
+
+function planError(file: string, message: string): ParallelError {
+  return invalidPlan(file, [{ line: 1, col: 1, message }]);
+}
+
+/** Decode plan bytes as UTF-8, refusing binary or non-UTF-8 content and oversized files. */
+export function decodePlan(file: string, bytes: Buffer): string {
+  if (bytes.length > MAX_PLAN_BYTES) throw planError(file, `the plan is ${(bytes.length / 1048576).toFixed(1)} MiB; a plan may be at most 1 MiB, keep it short`);
+  if (bytes.includes(0)) throw planError(file, 'the plan is not text (it contains NUL bytes); it must be UTF-8 YAML');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    throw planError(file, 'the plan is not valid UTF-8 text; save it as UTF-8');
+  }
+}
+
+async function parse(file: string, text: string): Promise<Plan> {
+  const { parsePlan } = await import('./plan-loader.js');
+  const res = parsePlan(text);
+  if (!res.ok) throw invalidPlan(file, res.problems);
+  return res.plan;
+}
+
+export interface WorkingPlan {
+  plan: Plan;
+  file: string;
+  /** True when the working copy differs from the plan committed on HEAD. */
+  differsFromCommitted: boolean;
+}
+
+/** The working copy of `.parallel.yml` in the current worktree. */
+export async function readWorkingPlan(ctx: RepoContext): Promise<WorkingPlan> {
+  const file = join(ctx.toplevel, PLAN_FILE);
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    throw new ParallelError(`parallel: there is no ${PLAN_FILE} in ${ctx.toplevel}. Run "parallel init" to write a starter plan.`, { exitCode: ExitCode.usage, code: 'invalid_plan' });
+  }
+  if (st.isDirectory()) throw planError(PLAN_FILE, `${PLAN_FILE} is a directory; it must be a YAML file (move the directory away and run "parallel init")`);
+  if (st.size > MAX_PLAN_BYTES) throw planError(PLAN_FILE, `the plan is ${(st.size / 1048576).toFixed(1)} MiB; a plan may be at most 1 MiB, keep it short`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw planError(PLAN_FILE, `${PLAN_FILE} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); fix its permissions (chmod u+r ${PLAN_FILE})`);
+  }
+  const text = decodePlan(PLAN_FILE, bytes);
+  const plan = await parse(PLAN_FILE, text);
+  const committed = gitTry(['cat-file', 'blob', `HEAD:${PLAN_FILE}`], { cwd: ctx.toplevel });
+  return { plan, file: PLAN_FILE, differsFromCommitted: committed === null || committed !== text.replace(/\n$/, '') };
+}
+
+export interface CommittedPlan {
+  plan: Plan;
+  /** Blob id of `.parallel.yml` on base. */
+  blob: string;
+  base: string;
+}
+
+/** `.parallel.yml` as committed on `base`, cached by blob id. */
+export async function readCommittedPlan(ctx: RepoContext, base: string): Promise<CommittedPlan> {
+  const res = git(['rev-parse', '--verify', '--quiet', `refs/heads/${base}`, `${base}:${PLAN_FILE}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  const [baseOid, blob] = res.stdout.split('\n');
+  if (!baseOid || res.exitCode !== 0 && !blob) {
+    if (!gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${base}`], { cwd: ctx.toplevel })) {
+      throw new ParallelError(`parallel: the base branch "${base}" does not exist. Create it, or record another base with "git config parallel.base <branch>".`, { exitCode: ExitCode.usage, code: 'usage' });
+    }
+  }
+  if (!blob || res.exitCode !== 0) {
+    throw new ParallelError(`parallel: ${PLAN_FILE} is not committed on ${base}. Commit it there ("git add ${PLAN_FILE} && git commit"); phases and hooks read the plan from ${base}.`, { exitCode: ExitCode.usage, code: 'invalid_plan' });
+  }
+  const cacheFile = join(stateDir(ctx, 'cache'), `plan-${blob}.json`);
+  try {
+    return { plan: JSON.parse(readFileSync(cacheFile, 'utf8')) as Plan, blob, base };
+  } catch {
+    // not cached yet
+  }
+  const bytes = git(['cat-file', 'blob', blob], { cwd: ctx.toplevel }).stdout;
+  const plan = await parse(`${base}:${PLAN_FILE}`, decodePlan(`${base}:${PLAN_FILE}`, Buffer.from(bytes, 'utf8')));
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(plan));
+  renameSync(tmp, cacheFile);
+  return { plan, blob, base };
+}

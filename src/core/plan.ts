@@ -1,0 +1,73 @@
+/**
+ * The plan model: `.parallel.yml` after parsing, defaults applied. Pure data; the loader in
+ * `src/config/plan-loader.ts` builds it and reports every problem with file:line:col.
+ */
+export type PhaseId = string;
+
+export interface ChecklistItem {
+  text: string;
+  /** Optional command that `parallel done` runs before accepting the phase. */
+  verify?: string;
+}
+
+export interface Phase {
+  id: PhaseId;
+  /** Position in declaration order (0-based); PORT = ports.base + index. */
+  index: number;
+  task: string;
+  owns: string[];
+  exclude: string[];
+  needs: PhaseId[];
+  /** Set for a reviewer phase: the phase it reviews. */
+  reviews?: PhaseId;
+  criteria: string[];
+  checklist: ChecklistItem[];
+}
+
+export interface Timeouts {
+  /** Milliseconds. */
+  heartbeat: number;
+  session: number;
+  test: number;
+}
+
+export interface Plan {
+  version: 1;
+  name: string;
+  base?: string;
+  test?: string;
+  worktrees: string;
+  setup: string[];
+  copy: string[];
+  ports?: { base: number };
+  shared: string[];
+  timeouts: Timeouts;
+  testRetries: number;
+  phases: Phase[];
+}
+
+export const PLAN_FILE = '.parallel.yml';
+export const DEFAULT_WORKTREES = '../{repo}-{phase}';
+export const DEFAULT_TIMEOUTS: Timeouts = { heartbeat: 5 * 60_000, session: 4 * 3_600_000, test: 30 * 60_000 };
+export const ID_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
+export const RESERVED_IDS = new Set(['integration']);
+
+export function phaseById(plan: Plan, id: PhaseId): Phase | undefined {
+  return plan.phases.find((p) => p.id === id);
+}
+
+export function isReviewer(phase: Phase): boolean {
+  return phase.reviews !== undefined;
+}
+
+/** The branch a phase is worked on. */
+export function phaseBranch(id: PhaseId): string {
+  return `parallel/${id}`;
+}
+export const INTEGRATION_BRANCH = 'parallel/integration';
+export const NOTES_REF = 'refs/notes/parallel';
+
+/** The port of a phase, when the plan sets `ports`. */
+export function phasePort(plan: Plan, phase: Phase): number | undefined {
+  return plan.ports ? plan.ports.base + phase.index : undefined;
+}

@@ -1,0 +1,139 @@
+/**
+ * End-to-end test scaffolding: real temporary repositories with isolated git config, and the
+ * built CLI (`dist/cli/main.js`) run as a user would run it.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = join(ROOT, 'dist/cli/main.js');
+
+/** A sandbox HOME with a git config of its own, so the developer's config never leaks in. */
+export function sandboxEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith('GIT_') || k.startsWith('PARALLEL') || k === 'NO_COLOR' || k === 'HUSKY') continue;
+    env[k] = v;
+  }
+  return {
+    ...env,
+    HOME: home,
+    GIT_CONFIG_GLOBAL: join(home, '.gitconfig'),
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+  };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function toResult(r: SpawnSyncReturns<string>): RunResult {
+  if (r.error) throw r.error;
+  return { code: r.status ?? (r.signal ? 128 : -1), stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+export class TestRepo {
+  readonly root: string;
+  readonly dir: string;
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+
+  /** `name` may contain spaces (tests of odd paths). */
+  constructor(name = 'repo') {
+    this.root = realpathSync(mkdtempSync(join(tmpdir(), 'parallel-test-')));
+    this.home = join(this.root, 'home');
+    mkdirSync(this.home);
+    this.env = sandboxEnv(this.home);
+    writeFileSync(join(this.home, '.gitconfig'), '[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n[user]\n\tname = Test\n\temail = test@example.com\n');
+    this.dir = join(this.root, name);
+    mkdirSync(this.dir);
+    this.git(['init', '-q', '-b', 'main']);
+  }
+
+  /** Run git in the repo (or `cwd`); throws on failure unless `allowFail`. */
+  git(args: string[], opts: { cwd?: string; allowFail?: boolean; env?: NodeJS.ProcessEnv; input?: string } = {}): RunResult {
+    const r = toResult(spawnSync('git', args, { cwd: opts.cwd ?? this.dir, env: { ...this.env, ...opts.env }, encoding: 'utf8', input: opts.input }));
+    if (r.code !== 0 && !opts.allowFail) throw new Error(`git ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return r;
+  }
+
+  /** Run the built CLI. */
+  parallel(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {}): RunResult {
+    return toResult(spawnSync(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? this.dir,
+      env: { ...this.env, ...opts.env },
+      encoding: 'utf8',
+      input: opts.input,
+      timeout: opts.timeout ?? 120_000,
+    }));
+  }
+
+  /** Parse `--json` output of a CLI run. */
+  json<T = Record<string, unknown>>(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { code: number; data: T; stderr: string } {
+    const r = this.parallel([...args, '--json'], opts);
+    let data: T;
+    try {
+      data = JSON.parse(r.stdout) as T;
+    } catch {
+      throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
+    }
+    return { code: r.code, data, stderr: r.stderr };
+  }
+
+  write(path: string, content: string, cwd = this.dir): void {
+    const file = join(cwd, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+
+  /** Write files and commit them. */
+  commit(files: Record<string, string>, message = 'change', cwd = this.dir): string {
+    for (const [p, c] of Object.entries(files)) this.write(p, c, cwd);
+    this.git(['add', '--', ...Object.keys(files)], { cwd });
+    this.git(['commit', '-q', '-m', message], { cwd });
+    return this.git(['rev-parse', 'HEAD'], { cwd }).stdout.trim();
+  }
+
+  rev(ref: string): string {
+    return this.git(['rev-parse', ref]).stdout.trim();
+  }
+
+  cleanup(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** SPEC's example plan, used across tests. */
+export const SPEC_PLAN = `version: 1
+name: client-portal
+base: main
+phases:
+  - id: schema
+    task: Database schema for users, projects, files and invoices
+    owns: [src/db/, migrations/**]
+    exclude: [src/db/generated/**]
+    checklist:
+      - Create the users table
+      - text: Migrations run cleanly
+        verify: "true"
+  - id: auth
+    needs: [schema]
+    task: Login, signup and password reset
+    owns: [src/auth/, test/auth/]
+  - id: dashboard
+    needs: [schema]
+    task: The dashboard
+    owns: [src/dashboard/]
+  - id: review-auth
+    reviews: auth
+    criteria: [No hard-coded secrets, Errors use AUTH_ codes]
+`;
