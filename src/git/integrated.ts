@@ -1,0 +1,56 @@
+/**
+ * Which phase branches are integrated, derived from refs, never from events (SPEC "integrated"):
+ * the tip is reachable from base or the integration branch, or its changes are already in base
+ * (a squash merge: merging the branch into base would change nothing).
+ */
+import { git, gitTry } from './git.js';
+import { INTEGRATION_BRANCH, phaseBranch, type PhaseId } from '../core/plan.js';
+
+export interface BranchTips {
+  /** Phase id -> tip oid, for phases whose branch exists. */
+  tips: Map<PhaseId, string>;
+}
+
+/** Tips of `refs/heads/parallel/*` (one git call). */
+export function phaseTips(cwd: string): Map<PhaseId, string> {
+  const out = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/'], { cwd }).stdout;
+  const tips = new Map<PhaseId, string>();
+  for (const line of out.split('\n')) {
+    const m = /^([0-9a-f]+) refs\/heads\/parallel\/(.+)$/.exec(line);
+    if (m && m[2] !== 'integration') tips.set(m[2]!, m[1]!);
+  }
+  return tips;
+}
+
+function mergedInto(cwd: string, target: string): Set<string> {
+  const res = git(['for-each-ref', `--merged=${target}`, '--format=%(refname)', 'refs/heads/parallel/'], { cwd, okCodes: [0, 129, 128] });
+  if (res.exitCode !== 0) return new Set();
+  return new Set(res.stdout.split('\n').filter(Boolean).map((r) => r.replace(/^refs\/heads\/parallel\//, '')));
+}
+
+/**
+ * For each phase with a branch: whether it is integrated, and how (`ancestry` or `content`).
+ * `ids` limits the content check (one `merge-tree` per phase) to the phases that matter.
+ */
+export function integratedPhases(cwd: string, base: string, ids?: readonly PhaseId[]): Map<PhaseId, 'ancestry' | 'content'> {
+  const tips = phaseTips(cwd);
+  const result = new Map<PhaseId, 'ancestry' | 'content'>();
+  const reachable = mergedInto(cwd, `refs/heads/${base}`);
+  const integration = gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${INTEGRATION_BRANCH}`], { cwd });
+  const viaIntegration = integration ? mergedInto(cwd, integration) : new Set<string>();
+  const baseTree = gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${base}^{tree}`], { cwd });
+  for (const [id, tip] of tips) {
+    if (ids && !ids.includes(id)) continue;
+    if (reachable.has(id) || viaIntegration.has(id)) {
+      result.set(id, 'ancestry');
+      continue;
+    }
+    if (!baseTree) continue;
+    // Squash-merged: merging the branch into base yields base's own tree.
+    const merged = git(['merge-tree', '--write-tree', '--no-messages', `refs/heads/${base}`, tip], { cwd, okCodes: [0, 1] });
+    if (merged.exitCode === 0 && merged.stdout.split('\n')[0] === baseTree) result.set(id, 'content');
+  }
+  return result;
+}
+
+export { phaseBranch };
