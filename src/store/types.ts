@@ -37,3 +37,47 @@ export interface StatusEvent {
 
 /** What a writer supplies; the store fills `at` and `id`. */
 export type NewEvent = Omit<StatusEvent, 'at' | 'id'> & { at?: string };
+
+/** A review verdict, bound to the reviewed phase's tip at the time of the review. */
+export interface ReviewVerdict {
+  verdict: 'approve' | 'reject';
+  /** The reviewed phase. */
+  reviews: string;
+  /** The reviewed phase's tip the verdict applies to; a later commit there makes it stale. */
+  tip: string;
+  message: string;
+  at: string;
+}
+
+/**
+ * The small current-state record of one session (`sessions/<phase>/<session>.json` in the
+ * coordination ref). Always the fold of that session's events (`applyEvent`), so a merge of two
+ * clones recomputes it from the union of events.
+ */
+export interface SessionRecord {
+  phase: string;
+  session: string;
+  workspace: string;
+  state: 'running' | 'done' | 'failed';
+  progress?: number;
+  message?: string;
+  started_at: string;
+  last_heartbeat: string;
+  completed_at?: string;
+  errors: number;
+  last_error?: { at: string; message: string };
+  /** Checklist ticks by item index (0-based); the latest tick or untick of an item wins. */
+  tasks: Record<string, { done: boolean; at: string }>;
+  handoff?: { at: string; message: string };
+  output_files?: string[];
+  review?: ReviewVerdict;
+  metadata: Record<string, string>;
+  /** Where the session was started: `<host>:<common git dir>` (tells "missing" from "another clone"). */
+  origin?: string;
+  /** The worktree path recorded by `start`. */
+  worktree?: string;
+  /** Number of events of this session. */
+  seq: number;
+  /** Time of the last event. */
+  updated_at: string;
+}

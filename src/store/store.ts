@@ -1,0 +1,237 @@
+/**
+ * The coordination store on `refs/notes/parallel`: append events (compare-and-swap, bounded
+ * jittered retries), read the current records of every session, read the event history.
+ *
+ * A write is two git processes: one `cat-file --batch` (tip, the session's record, its open
+ * chunk) and one `fast-import` (the CAS commit). Reading every session's record is two
+ * (`ls-tree` + `cat-file --batch`), whatever the length of the history.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
+import { git, splitZ } from '../git/git.js';
+import type { RepoContext } from '../git/repo.js';
+import { ParallelError, ExitCode } from '../errors.js';
+import type { NewEvent, SessionRecord, StatusEvent } from './types.js';
+import { applyEvent, compareEvents, hasRecord } from './record.js';
+import { CHUNK_SIZE, STORE_REF, openChunkPath, parseEventsPath, parseLines, recordPath, sealedChunkPath, toLines } from './layout.js';
+import { runImport, type ImportOp } from './fast-import.js';
+
+export { STORE_REF };
+type Ctx = Pick<RepoContext, 'commonDir' | 'toplevel'>;
+
+// ---------------------------------------------------------------------------------------------
+// Reading objects
+
+/** `git cat-file --batch` for several object names; null for a missing one. */
+export function catBatch(cwd: string, names: readonly string[]): { oid: string; type: string; body: string }[] | null[] {
+  if (names.length === 0) return [];
+  const res = git(['cat-file', '--batch'], { cwd, input: names.join('\n') + '\n' });
+  // Sizes are in bytes: work on the bytes (everything we store is UTF-8).
+  const buf = Buffer.from(res.stdout, 'utf8');
+  const out: ({ oid: string; type: string; body: string } | null)[] = [];
+  let pos = 0;
+  for (let i = 0; i < names.length; i++) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0) break;
+    const header = buf.subarray(pos, nl).toString('utf8');
+    pos = nl + 1;
+    const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(header);
+    if (!m) {
+      out.push(null); // "<name> missing" or "ambiguous"
+      continue;
+    }
+    const size = Number(m[3]);
+    out.push({ oid: m[1]!, type: m[2]!, body: buf.subarray(pos, pos + size).toString('utf8') });
+    pos += size + 1;
+  }
+  return out as { oid: string; type: string; body: string }[];
+}
+
+/** The current tip of the coordination ref, or null. */
+export function readStoreTip(ctx: Ctx): string | null {
+  const res = git(['rev-parse', '--verify', '--quiet', `${STORE_REF}^{commit}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  return res.exitCode === 0 ? res.stdout.trim() : null;
+}
+
+/** Blob entries below `prefix` in a commit's tree: path -> blob oid. */
+export function listTree(cwd: string, treeish: string, prefix: string): Map<string, string> {
+  const res = git(['ls-tree', '-r', '-z', '--full-tree', treeish, '--', prefix], { cwd, okCodes: [0, 128] });
+  const map = new Map<string, string>();
+  if (res.exitCode !== 0) return map;
+  for (const entry of splitZ(res.stdout)) {
+    const tab = entry.indexOf('\t');
+    const [, type, oid] = entry.slice(0, tab).split(' ');
+    if (type === 'blob') map.set(entry.slice(tab + 1), oid!);
+  }
+  return map;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+export interface NoteWrite {
+  /** The commit the note is attached to. */
+  commit: string;
+  /** Note text (replaces an existing note on that commit). */
+  text: string;
+}
+
+export interface StoreWrite {
+  events: StatusEvent[];
+  notes?: NoteWrite[];
+}
+
+const LOCK_WAIT_MS = Number(process.env.PARALLEL_LOCK_WAIT_MS) || 3000;
+const MAX_ATTEMPTS = 400;
+
+export function newEventId(at: string): string {
+  return `${at.replace(/[-:.TZ]/g, '')}-${randomBytes(5).toString('hex')}`;
+}
+
+/** This clone's identity in `start` events (tells a deleted worktree here from another clone). */
+export function cloneOrigin(ctx: Pick<RepoContext, 'commonDir'>): string {
+  return `${hostname()}:${ctx.commonDir}`;
+}
+
+/** Fill `at` and `id` (and `origin` of a start event). */
+export function completeEvent(ctx: Ctx, ev: NewEvent): StatusEvent {
+  const at = ev.at ?? new Date().toISOString();
+  const { at: _at, ...rest } = ev;
+  const full = { at, id: newEventId(at), ...rest } as StatusEvent;
+  if (full.type === 'start' && full.origin === undefined) full.origin = cloneOrigin(ctx);
+  return full;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Append events (and optional commit notes) in one compare-and-swap commit. Retries with
+ * jittered backoff while other writers move the ref; a lock file that stays gives a clear error.
+ */
+export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
+  const cwd = ctx.toplevel;
+  const keys = [...new Set(write.events.map((e) => `${e.phase}\0${e.session}`))].map((k) => k.split('\0') as [string, string]);
+  let lockedSince: number | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const names = [STORE_REF];
+    for (const [p, s] of keys) names.push(`${STORE_REF}:${recordPath(p || '_', s)}`, `${STORE_REF}:${openChunkPath(p, s)}`);
+    const got = catBatch(cwd, names);
+    const tip = got[0]?.type === 'commit' ? got[0].oid : null;
+    const ops: ImportOp[] = [];
+    keys.forEach(([phase, session], i) => {
+      const recBlob = tip ? got[1 + 2 * i] : null;
+      const openBlob = tip ? got[2 + 2 * i] : null;
+      const mine = write.events.filter((e) => e.phase === phase && e.session === session);
+      let rec: SessionRecord | undefined = recBlob ? safeJson<SessionRecord>(recBlob.body) : undefined;
+      let open = openBlob ? parseLines<StatusEvent>(openBlob.body) : [];
+      for (const ev of mine) {
+        if (hasRecord(ev)) rec = applyEvent(rec, ev);
+        open.push(ev);
+        if (open.length >= CHUNK_SIZE) {
+          // Seal the full chunk, named by its first event's id (unique, and sorts by time).
+          ops.push({ op: 'M', path: sealedChunkPath(phase, session, open[0]!.id), content: toLines(open) });
+          open = [];
+        }
+      }
+      ops.push({ op: 'M', path: openChunkPath(phase, session), content: toLines(open) });
+      if (rec && hasRecord(mine[0]!)) ops.push({ op: 'M', path: recordPath(phase, session), content: JSON.stringify(rec) + '\n' });
+    });
+    for (const n of write.notes ?? []) ops.push({ op: 'N', commit: n.commit, content: n.text.endsWith('\n') ? n.text : `${n.text}\n` });
+    const first = write.events[0];
+    const message = first ? `${first.type} ${first.phase || 'coordinator'}/${first.session}${write.events.length > 1 ? ` (+${write.events.length - 1})` : ''}` : 'notes';
+    const outcome = runImport(cwd, { from: tip, message, ops });
+    if (outcome.ok) return;
+    if (outcome.reason === 'error') {
+      throw new ParallelError(`parallel: could not write to ${STORE_REF}: ${outcome.stderr}. Run "parallel doctor" to check the coordination ref.`, { code: 'git' });
+    }
+    if (outcome.reason === 'locked') {
+      lockedSince ??= Date.now();
+      if (Date.now() - lockedSince > LOCK_WAIT_MS || lockIsOld(outcome.lockFile)) {
+        throw new ParallelError(
+          `parallel: ${STORE_REF} is locked by ${outcome.lockFile}, which has stayed for ${Math.round((Date.now() - lockedSince) / 1000)}s. If no git or parallel process is still running, a crashed one left it: remove it with "rm '${outcome.lockFile}'" and run the command again.`,
+          { exitCode: ExitCode.refused, code: 'busy' },
+        );
+      }
+    } else {
+      lockedSince = undefined;
+    }
+    if (attempt >= MAX_ATTEMPTS) {
+      throw new ParallelError(`parallel: ${STORE_REF} kept moving under ${MAX_ATTEMPTS} write attempts (too many writers at once). Run the command again.`, { exitCode: ExitCode.busy, code: 'busy' });
+    }
+    // Jittered backoff: spread the writers that lost this round.
+    await sleep(Math.random() * Math.min(5 + attempt * 4, 60));
+  }
+}
+
+function lockIsOld(file: string): boolean {
+  try {
+    return existsSync(file) && Date.now() - statSync(file).mtimeMs > 60_000;
+  } catch {
+    return false;
+  }
+}
+
+function safeJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Append one event; returns it with `at` and `id` filled in. */
+export async function appendEvent(ctx: Ctx, event: NewEvent): Promise<StatusEvent> {
+  const full = completeEvent(ctx, event);
+  await writeStore(ctx, { events: [full] });
+  return full;
+}
+
+/** Append several events in one commit (e.g. one per phase `start`ed together). */
+export async function appendEvents(ctx: Ctx, events: readonly NewEvent[], notes: NoteWrite[] = []): Promise<StatusEvent[]> {
+  const full = events.map((e) => completeEvent(ctx, e));
+  await writeStore(ctx, { events: full, notes });
+  return full;
+}
+
+/** Write a note on a commit (replacing any), with an optional event, in one CAS commit. */
+export async function writeCommitNote(ctx: Ctx, commit: string, text: string, event?: NewEvent): Promise<StatusEvent | undefined> {
+  const full = event ? completeEvent(ctx, event) : undefined;
+  await writeStore(ctx, { events: full ? [full] : [], notes: [{ commit, text }] });
+  return full;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading state and history
+
+/** Every session's current record (two git calls, independent of history length). */
+export function readSessions(ctx: Ctx): SessionRecord[] {
+  const entries = listTree(ctx.toplevel, STORE_REF, 'sessions/');
+  const oids = [...entries.values()];
+  const blobs = catBatch(ctx.toplevel, oids);
+  const out: SessionRecord[] = [];
+  for (const b of blobs) {
+    const rec = b ? safeJson<SessionRecord>(b.body) : undefined;
+    if (rec && typeof rec.phase === 'string' && typeof rec.session === 'string') out.push(rec);
+  }
+  return out;
+}
+
+/** Events, oldest first; `phase` limits to one phase ("" = the coordinator's). */
+export function readEvents(ctx: Ctx, opts: { phase?: string; treeish?: string } = {}): StatusEvent[] {
+  const prefix = opts.phase === undefined ? 'events/' : `events/${opts.phase || '_coordinator'}/`;
+  const entries = listTree(ctx.toplevel, opts.treeish ?? STORE_REF, prefix);
+  const paths = [...entries.keys()].filter((p) => parseEventsPath(p));
+  const blobs = catBatch(ctx.toplevel, paths.map((p) => entries.get(p)!));
+  const events: StatusEvent[] = [];
+  const seen = new Set<string>();
+  for (const b of blobs) {
+    if (!b) continue;
+    for (const ev of parseLines<StatusEvent>(b.body)) {
+      if (typeof ev?.id !== 'string' || seen.has(ev.id)) continue;
+      seen.add(ev.id);
+      events.push(ev);
+    }
+  }
+  return events.sort(compareEvents);
+}
