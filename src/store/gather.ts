@@ -1,0 +1,140 @@
+/**
+ * Gather everything phase states depend on (records from the coordination ref, branch facts and
+ * integrated-ness from refs, this clone's worktrees from the common git dir), then derive the
+ * rows with the pure `derivePhaseStates`. Used by status, `--wait`, the API, integrate and brief.
+ * A handful of git calls in total, whatever the number of phases or the length of the history.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { git } from '../git/git.js';
+import { integratedPhases } from '../git/integrated.js';
+import { parseMarker, type RepoContext } from '../git/repo.js';
+import { INTEGRATION_BRANCH, type Plan, type PhaseId } from '../core/plan.js';
+import { derivePhaseStates, type BranchFacts, type PhaseRow, type WorktreeFacts } from '../core/phase-state.js';
+import type { SessionRecord } from './types.js';
+import { readSessions, cloneOrigin } from './store.js';
+
+export interface GatherOptions {
+  now?: number;
+  heartbeatTimeout?: number;
+  sessionTimeout?: number;
+  /** Records already read (the API's monitor reuses one read). */
+  records?: SessionRecord[];
+}
+
+export interface PhaseStates {
+  rows: PhaseRow[];
+  records: SessionRecord[];
+  /** Tip of base, and of the integration branch when it exists. */
+  baseTip: string | null;
+  integrationTip: string | null;
+}
+
+/** Tips of base, the integration branch and every phase branch (one git call). */
+export function readTips(cwd: string, base: string): { base: string | null; integration: string | null; phases: Map<PhaseId, string> } {
+  const out = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/', `refs/heads/${base}`], { cwd }).stdout;
+  const phases = new Map<PhaseId, string>();
+  let baseTip: string | null = null;
+  let integration: string | null = null;
+  for (const line of out.split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp < 0) continue;
+    const oid = line.slice(0, sp);
+    const ref = line.slice(sp + 1);
+    if (ref === `refs/heads/${base}`) baseTip = oid;
+    else if (ref === `refs/heads/${INTEGRATION_BRANCH}`) integration = oid;
+    else if (ref.startsWith('refs/heads/parallel/')) phases.set(ref.slice('refs/heads/parallel/'.length), oid);
+  }
+  return { base: baseTip, integration, phases };
+}
+
+/**
+ * Each phase's own commits (not reachable from base or the integration branch), their changed
+ * paths and the newest commit time, from one `git log` over all tips.
+ */
+export function branchFacts(cwd: string, tips: Map<PhaseId, string>, exclude: string[]): Map<PhaseId, BranchFacts> {
+  const facts = new Map<PhaseId, BranchFacts>();
+  if (tips.size === 0) return facts;
+  const res = git(['log', '-z', '--no-renames', '--name-only', '--format=%x01%H %P %cI', ...new Set(tips.values()), '--not', ...exclude, '--'], { cwd });
+  const commits = new Map<string, { parents: string[]; at: string; files: string[] }>();
+  for (const chunk of res.stdout.split('\x01')) {
+    if (!chunk) continue;
+    const parts = chunk.split('\0');
+    const header = parts[0]!.split(' ');
+    const at = header.pop()!;
+    const [oid, ...parents] = header;
+    const files = parts.slice(1).map((f) => f.replace(/^\n/, '')).filter(Boolean);
+    commits.set(oid!, { parents, at, files });
+  }
+  for (const [id, tip] of tips) {
+    const seen = new Set<string>();
+    const files = new Set<string>();
+    let last: string | undefined;
+    const stack = commits.has(tip) ? [tip] : [];
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      const info = commits.get(c)!;
+      for (const f of info.files) files.add(f);
+      if (!last || info.at > last) last = info.at;
+      for (const p of info.parents) if (commits.has(p)) stack.push(p);
+    }
+    facts.set(id, { tip, commits: seen.size, files_changed: files.size, ...(last ? { last_commit_at: new Date(last).toISOString() } : {}) });
+  }
+  return facts;
+}
+
+/** This clone's phase worktrees, from `<common dir>/worktrees/*` (no git call). */
+export function phaseWorktrees(commonDir: string): Map<PhaseId, WorktreeFacts> {
+  const map = new Map<PhaseId, WorktreeFacts>();
+  let names: string[];
+  try {
+    names = readdirSync(join(commonDir, 'worktrees'));
+  } catch {
+    return map;
+  }
+  for (const name of names) {
+    const dir = join(commonDir, 'worktrees', name);
+    try {
+      const marker = parseMarker(readFileSync(join(dir, 'parallel-phase'), 'utf8'));
+      if (!marker) continue;
+      // `gitdir` holds the path of the worktree's `.git` file (gitrepository-layout).
+      const path = dirname(readFileSync(join(dir, 'gitdir'), 'utf8').trim());
+      map.set(marker.phase, { path, exists: existsSync(path) });
+    } catch {
+      // not a phase worktree, or half-created
+    }
+  }
+  return map;
+}
+
+export async function gatherPhaseStates(ctx: RepoContext, plan: Plan, base: string, opts: GatherOptions = {}): Promise<PhaseStates> {
+  const cwd = ctx.toplevel;
+  const records = opts.records ?? readSessions(ctx);
+  const tips = readTips(cwd, base);
+  const known = new Map([...tips.phases].filter(([id]) => plan.phases.some((p) => p.id === id)));
+  const exclude = [tips.base, tips.integration].filter((x): x is string => Boolean(x));
+  const branches = branchFacts(cwd, known, exclude);
+  const worktrees = phaseWorktrees(ctx.commonDir);
+  // A worktree this clone started and that is gone even from git's list (pruned) is missing too.
+  const origin = cloneOrigin(ctx);
+  for (const r of records) {
+    if (!worktrees.has(r.phase) && r.origin === origin && r.worktree && r.state === 'running') {
+      worktrees.set(r.phase, { path: r.worktree, exists: existsSync(r.worktree) });
+    }
+  }
+  const doneWithBranch = [...new Set(records.filter((r) => r.state === 'done' && known.has(r.phase)).map((r) => r.phase))];
+  const integrated = doneWithBranch.length ? new Set(integratedPhases(cwd, base, doneWithBranch).keys()) : new Set<PhaseId>();
+  const rows = derivePhaseStates({
+    plan,
+    records,
+    now: opts.now ?? Date.now(),
+    heartbeatTimeout: opts.heartbeatTimeout,
+    sessionTimeout: opts.sessionTimeout,
+    branches,
+    integrated,
+    worktrees,
+  });
+  return { rows, records, baseTip: tips.base, integrationTip: tips.integration };
+}
