@@ -2,37 +2,76 @@
  * Ownership, CODEOWNERS-like (SPEC "Ownership semantics"): a pattern with no glob characters
  * names a file or a whole directory; `*` stays in one segment, `**` crosses segments; dotfiles
  * match like any file; matching is case-sensitive on NFC-normalized paths.
+ *
+ * Patterns are parsed once by the plan's glob grammar (`glob-rules.ts`) and compiled into one
+ * RegExp per pattern list, so matching 10,000 paths costs a few milliseconds.
  */
-import { Minimatch } from 'minimatch';
-import { GLOB_CHARS } from './glob-rules.js';
+import { GLOB_CHARS, patternGlobs, tokenizeGlob, type GlobToken } from './glob-rules.js';
 import { PLAN_FILE, type Phase, type PhaseId, type Plan } from './plan.js';
 
-const MM_OPTS = { dot: true, nonegate: true, nocomment: true, noext: true, nocase: false, optimizationLevel: 2 } as const;
-
-/** Rewrite a plan pattern into the minimatch patterns it stands for. */
+/**
+ * Rewrite a plan pattern into the brace-free globs it stands for (`src/auth` -> `src/auth`,
+ * `src/auth/**`). The results are valid minimatch and git `:(glob)` patterns.
+ */
 export function expandPattern(pattern: string): string[] {
-  const p = pattern.normalize('NFC');
-  if (p.endsWith('/')) return [`${p}**`];
-  if (!GLOB_CHARS.test(p)) return [p, `${p}/**`];
-  return [p];
+  return patternGlobs(pattern);
 }
 
 export interface PathMatcher {
   (path: string): boolean;
 }
 
+function escapeChar(c: string): string {
+  return /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c;
+}
+
+function classSource(tok: Extract<GlobToken, { t: 'cls' }>): string {
+  const body = tok.ranges.map(([lo, hi]) => lo === hi ? `\\u{${lo.toString(16)}}` : `\\u{${lo.toString(16)}}-\\u{${hi.toString(16)}}`).join('');
+  return tok.neg ? `[^/${body}]` : `(?!/)[${body}]`;
+}
+
+/** The RegExp source (anchored by the caller) of one brace-free glob. */
+export function globSource(glob: string): string {
+  return tokenizeGlob(glob).map((tok) => {
+    switch (tok.t) {
+      case 'lit': return escapeChar(tok.c);
+      case 'one': return '[^/]';
+      case 'cls': return classSource(tok);
+      case 'star': return '[^/]*';
+      case 'any': return '[^]';
+      case 'anyStar': return '[^]*';
+      case 'dirs': return '(?:[^]*/)?';
+    }
+  }).join('');
+}
+
+/** One RegExp for a list of plan patterns, or undefined when the list is empty. */
+export function patternsRegExp(patterns: readonly string[]): RegExp | undefined {
+  const globs = patterns.flatMap(expandPattern);
+  if (globs.length === 0) return undefined;
+  return new RegExp(`^(?:${globs.map(globSource).join('|')})$`, 'u');
+}
+
 export function compilePatterns(patterns: readonly string[]): PathMatcher {
-  const mms = patterns.flatMap(expandPattern).map((p) => new Minimatch(p, MM_OPTS));
-  if (mms.length === 0) return () => false;
-  return (path: string) => {
-    const p = path.normalize('NFC');
-    return mms.some((m) => m.match(p));
-  };
+  const re = patternsRegExp(patterns);
+  if (!re) return () => false;
+  // Plain file and directory names are the common case: test them by prefix, without the RegExp.
+  const plain = patterns.every((p) => !GLOB_CHARS.test(p));
+  if (plain) {
+    const names = patterns.map((p) => p.normalize('NFC')).map((p) => ({ name: p.replace(/\/$/, ''), dirOnly: p.endsWith('/') }));
+    return (path: string) => {
+      const n = path.normalize('NFC');
+      return names.some(({ name, dirOnly }) => (!dirOnly && n === name) || (n.length > name.length + 1 && n.startsWith(name) && n.charCodeAt(name.length) === 0x2f));
+    };
+  }
+  return (path: string) => re.test(path.normalize('NFC'));
 }
 
 export interface OwnershipModel {
   /** The phases that own `path` (owns minus exclude), in declaration order. */
   ownersOf(path: string): PhaseId[];
+  /** The first phase (in declaration order) that owns `path`, or undefined. */
+  ownerOf(path: string): PhaseId | undefined;
   /** Whether `phase` may change `path`: owned by it, or shared, and never the plan file. */
   mayChange(phase: PhaseId, path: string): boolean;
   /** Whether `path` matches the plan's `shared` list. */
@@ -54,7 +93,8 @@ export function buildOwnership(plan: Pick<Plan, 'phases' | 'shared'>): Ownership
   const ownersOf = (path: string) => matchers.filter(([, m]) => m(path)).map(([id]) => id);
   return {
     ownersOf,
-    isShared: (path) => path !== PLAN_FILE && shared(path),
+    ownerOf: (path) => matchers.find(([, m]) => m(path))?.[0],
+    isShared: (path) => path.normalize('NFC') !== PLAN_FILE && shared(path),
     mayChange(phase, path) {
       if (path.normalize('NFC') === PLAN_FILE) return false;
       return shared(path) || (byId.get(phase)?.(path) ?? false);
