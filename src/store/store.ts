@@ -13,6 +13,7 @@ import { git, splitZ } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
 import { ParallelError, ExitCode } from '../errors.js';
 import type { NewEvent, SessionRecord, StatusEvent } from './types.js';
+import type { Plan } from '../core/plan.js';
 import { applyEvent, compareEvents, hasRecord } from './record.js';
 import { CHUNK_SIZE, STORE_REF, openChunkPath, parseEventsPath, parseLines, recordPath, sealedChunkPath, toLines } from './layout.js';
 import { runImport, type ImportOp } from './fast-import.js';
@@ -234,4 +235,52 @@ export function readEvents(ctx: Ctx, opts: { phase?: string; treeish?: string } 
     }
   }
   return events.sort(compareEvents);
+}
+
+// ---------------------------------------------------------------------------------------------
+// For the worktree commands (src/worktrees/events.ts looks these names up)
+
+/** Each phase's derived state and current session (relay checks, reviewer start). */
+export async function phaseStates(ctx: RepoContext, plan: Plan): Promise<Map<string, { state: string; session: string }>> {
+  const { resolveBase } = await import('../git/repo.js');
+  const { gatherPhaseStates } = await import('./gather.js');
+  const { rows } = await gatherPhaseStates(ctx, plan, resolveBase(ctx));
+  return new Map(rows.map((r) => [r.id, { state: r.state, session: r.session ?? r.id }]));
+}
+
+/** The live parts of a brief: decisions, what the needed phases delivered, ticks, a handoff. */
+export async function briefFacts(ctx: RepoContext, plan: Plan, phase: string, session: string): Promise<{
+  decisions: { at: string; text: string }[];
+  delivered: Map<string, { message?: string; handoff?: string; outputs?: string[] }>;
+  ticked: Set<number>;
+  handoff?: string;
+}> {
+  const { currentRecord } = await import('../core/phase-state.js');
+  const records = readSessions(ctx);
+  const decisions = readEvents(ctx, { phase: '' }).filter((e) => e.type === 'decision').map((e) => ({ at: e.at, text: e.message ?? '' }));
+  const of = (id: string) => records.filter((r) => r.phase === id);
+  const delivered = new Map<string, { message?: string; handoff?: string; outputs?: string[] }>();
+  const target = plan.phases.find((p) => p.id === phase);
+  for (const need of target?.needs ?? []) {
+    const rec = currentRecord(of(need));
+    if (!rec) continue;
+    const handoff = of(need).reduce<{ at: string; message: string } | undefined>((h, r) => (r.handoff && (!h || r.handoff.at > h.at) ? r.handoff : h), undefined);
+    delivered.set(need, {
+      ...(rec.state === 'done' && rec.message ? { message: rec.message } : {}),
+      ...(handoff ? { handoff: handoff.message } : {}),
+      ...(rec.output_files?.length ? { outputs: rec.output_files } : {}),
+    });
+  }
+  // Ticks carry across sessions of the phase: the latest tick or untick of an item wins.
+  const ticks = new Map<number, { done: boolean; at: string }>();
+  for (const r of of(phase)) for (const [k, t] of Object.entries(r.tasks ?? {})) {
+    const prev = ticks.get(Number(k));
+    if (!prev || prev.at <= t.at) ticks.set(Number(k), t);
+  }
+  const ticked = new Set([...ticks].filter(([, t]) => t.done).map(([k]) => k + 1));
+  // The handoff an earlier session of this phase left for this one.
+  const earlier = of(phase).filter((r) => r.session !== session && r.handoff).sort((a, b) => (a.handoff!.at < b.handoff!.at ? 1 : -1))[0];
+  const own = of(phase).find((r) => r.session === session)?.handoff;
+  const handoff = earlier?.handoff?.message ?? own?.message;
+  return { decisions, delivered, ticked, ...(handoff ? { handoff } : {}) };
 }

@@ -1,6 +1,138 @@
+/**
+ * `parallel status`: the dashboard, once, or `--watch` (redraw on a TTY, append on a pipe, Ctrl-C
+ * exits 0), or `--wait` (return when no started phase is running or stale: exit 0, 1 when one
+ * failed or timed out, 3 at `--timeout`).
+ */
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { usageError, ExitCode } from '../errors.js';
+import { openRepo, resolveBase } from '../git/repo.js';
+import { readCommittedPlan } from '../config/plan-source.js';
+import { parseDuration, formatDuration } from '../core/duration.js';
+import { computeWaves } from '../core/graph.js';
+import { countStates, waitIsOver, anyFailed, type Counts, type PhaseRow } from '../core/phase-state.js';
+import { renderDashboard } from '../core/dashboard.js';
+import { colors } from '../cli/colors.js';
+import { gatherPhaseStates } from '../store/gather.js';
+
+function durationOpt(input: CommandInput, name: string): number | undefined {
+  const v = input.opts[name];
+  if (typeof v !== 'string') return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0) throw usageError(`parallel: --${name} "${v}" is not a duration. Write it like 90s, 5m or 2h.`);
+  return ms;
+}
+
+interface Snapshot {
+  rows: PhaseRow[];
+  counts: Counts;
+  data: Record<string, unknown>;
+  text: string;
+}
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  const heartbeatTimeout = durationOpt(input, 'heartbeat-timeout');
+  const sessionTimeout = durationOpt(input, 'session-timeout');
+  const interval = durationOpt(input, 'interval') ?? 5000;
+  const timeout = durationOpt(input, 'timeout');
+  if (input.opts.timeout !== undefined && !input.opts.wait) throw usageError('parallel: --timeout only applies to --wait. Run "parallel status --wait --timeout 2h".');
+  if (input.opts.watch && input.opts.wait) throw usageError('parallel: use either --watch or --wait, not both.');
+
+  const ctx = openRepo(input.cwd);
+  const base = resolveBase(ctx);
+  const { plan } = await readCommittedPlan(ctx, base);
+  const waves = computeWaves(plan.phases).length;
+  const c = input.io.color ? colors(true) : undefined;
+
+  const snapshot = async (): Promise<Snapshot> => {
+    const now = Date.now();
+    const { rows } = await gatherPhaseStates(ctx, plan, base, { now, heartbeatTimeout, sessionTimeout });
+    const counts = countStates(rows);
+    const data = { name: plan.name, base, waves, counts, phases: rows, polled_at: new Date(now).toISOString() };
+    return { rows, counts, data, text: renderDashboard({ name: plan.name, base, waves, rows, counts, now, color: c }) };
+  };
+
+  if (input.opts.watch) return watch(input, snapshot, interval);
+  if (input.opts.wait) return wait(input, snapshot, interval, timeout);
+  const snap = await snapshot();
+  return { data: snap.data, text: snap.text };
+}
+
+/** Resolves when Ctrl-C (or SIGTERM) arrives or `ms` pass. */
+function pause(ms: number, stop: { stopped: boolean; wake?: () => void }): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    stop.wake = () => {
+      clearTimeout(t);
+      resolve();
+    };
+  });
+}
+
+function onInterrupt(stop: { stopped: boolean; wake?: () => void }): () => void {
+  const handler = () => {
+    stop.stopped = true;
+    stop.wake?.();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+async function watch(input: CommandInput, snapshot: () => Promise<Snapshot>, interval: number): Promise<CommandResult> {
+  const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
+  const release = onInterrupt(stop);
+  try {
+    let first = true;
+    while (!stop.stopped) {
+      const snap = await snapshot();
+      if (input.json) input.io.out(JSON.stringify({ schema: 1, ok: true, ...snap.data }));
+      else if (input.io.isTTY) input.io.out(`\u001b[H\u001b[2J${snap.text}\n(watching every ${formatDuration(interval)}; Ctrl-C to stop)`);
+      else input.io.out(`${first ? '' : '\n'}${snap.text}`);
+      first = false;
+      await pause(interval, stop);
+    }
+  } finally {
+    release();
+  }
+  // Everything is already printed; Ctrl-C is the normal way out.
+  return { exitCode: ExitCode.ok, data: undefined, text: '' };
+}
+
+async function wait(input: CommandInput, snapshot: () => Promise<Snapshot>, interval: number, timeout: number | undefined): Promise<CommandResult> {
+  const started = Date.now();
+  const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
+  const release = onInterrupt(stop);
+  let lastLine = '';
+  try {
+    for (;;) {
+      const snap = await snapshot();
+      const busy = snap.rows.filter((r) => r.state === 'running' || r.state === 'stale');
+      if (waitIsOver(snap.rows)) {
+        const failed = anyFailed(snap.rows);
+        const bad = snap.rows.filter((r) => r.state === 'failed' || r.state === 'timed_out' || r.state === 'missing').map((r) => `${r.id} (${r.state})`);
+        const verdict = failed ? `parallel: finished with problems: ${bad.join(', ')}.` : 'parallel: no phase is running; none failed.';
+        return { exitCode: failed ? ExitCode.refused : ExitCode.ok, data: { ...snap.data, waited_ms: Date.now() - started, timed_out: false }, text: `${snap.text}\n${verdict}` };
+      }
+      const elapsed = Date.now() - started;
+      if ((timeout !== undefined && elapsed >= timeout) || stop.stopped) {
+        const why = stop.stopped ? 'interrupted' : `timed out after ${formatDuration(timeout!)}`;
+        return {
+          exitCode: ExitCode.timedOut,
+          data: { ...snap.data, waited_ms: elapsed, timed_out: true },
+          text: `${snap.text}\nparallel: ${why} waiting for ${busy.map((r) => `${r.id} (${r.state})`).join(', ')}.`,
+        };
+      }
+      // CI-friendly progress: one line on stderr whenever the picture changes.
+      const line = `parallel: waiting for ${busy.map((r) => `${r.id} ${Math.round(r.progress)}%${r.state === 'stale' ? ' (stale)' : ''}`).join(', ')}`;
+      if (line !== lastLine) input.io.err(line);
+      lastLine = line;
+      const left = timeout === undefined ? interval : Math.min(interval, Math.max(0, timeout - elapsed));
+      await pause(left, stop);
+    }
+  } finally {
+    release();
+  }
 }
