@@ -1,6 +1,117 @@
+/**
+ * The session's commands: heartbeat, error, task, handoff, done, fail, review. Each records one
+ * event through the store (src/store/session-api.ts, the same functions the programmatic API uses).
+ * Inside a phase worktree they speak for its marker's phase and session; `--phase ID` acts from
+ * elsewhere. A heartbeat reads no plan, so it starts little more than Node itself.
+ */
+import { readFileSync } from 'node:fs';
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { usageError, refused } from '../errors.js';
+import { openRepo } from '../git/repo.js';
+import { resolveTarget, parseMeta, parseProgress, type SessionTarget } from '../store/session-target.js';
+import { record } from '../store/session-api.js';
+
+function message(input: CommandInput, required: boolean): string | undefined {
+  const m = input.opts.message;
+  if (typeof m === 'string') {
+    if (required && m.trim() === '') throw usageError(`parallel: the message of "${input.command}" is empty. Say what happened: parallel ${input.command} -m "..."`);
+    return m;
+  }
+  if (required) throw usageError(`parallel: "${input.command}" needs a message. Run "parallel ${input.command} -m \\"...\\"".`);
+  return undefined;
+}
+
+function noArgs(input: CommandInput): void {
+  if (input.args.length) throw usageError(`parallel: "${input.command}" takes no arguments (got "${input.args.join(' ')}"). Put text in -m "...".`);
+}
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  const ctx = openRepo(input.cwd);
+  const target = resolveTarget(ctx, input.opts.phase, input.command);
+  const who = target.session === target.phase ? target.phase : `${target.phase} (session ${target.session})`;
+  switch (input.command) {
+    case 'heartbeat': {
+      noArgs(input);
+      const progress = parseProgress(input.opts.progress);
+      const ev = await record(ctx, target, { type: 'heartbeat', message: message(input, false), progress, metadata: parseMeta(input.opts.meta) });
+      return done(ev, `${who}: heartbeat recorded${progress !== undefined ? ` (${progress}%)` : ''}.`);
+    }
+    case 'error': {
+      noArgs(input);
+      const ev = await record(ctx, target, { type: 'error', message: message(input, true) });
+      return done(ev, `${who}: error recorded (the phase keeps running; "parallel fail -m ..." ends it).`);
+    }
+    case 'fail': {
+      noArgs(input);
+      const ev = await record(ctx, target, { type: 'fail', message: message(input, true) });
+      return done(ev, `${who}: marked failed. Only a new "parallel start" reopens it.`);
+    }
+    case 'handoff': {
+      noArgs(input);
+      const file = input.opts.file;
+      let text = message(input, false);
+      if (typeof file === 'string') {
+        if (text !== undefined) throw usageError('parallel: give the handoff either with -m or with --file, not both.');
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (e) {
+          throw usageError(`parallel: cannot read the handoff file "${file}" (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`);
+        }
+      }
+      if (!text || !text.trim()) throw usageError('parallel: "handoff" needs a summary: -m "..." or --file F (done, remaining, decisions, known issues).');
+      const ev = await record(ctx, target, { type: 'handoff', message: text });
+      return done(ev, `${who}: handoff recorded; the next session's brief will carry it.`);
+    }
+    case 'task':
+      return task(input, ctx, target, who);
+    case 'done':
+      return finish(input, ctx, target, who);
+    case 'review':
+      return review(input, ctx, target, who);
+    default:
+      throw usageError(`parallel: unknown session command "${input.command}".`);
+  }
+}
+
+function done(ev: Record<string, unknown>, text: string): CommandResult {
+  return { data: { event: ev }, text };
+}
+
+async function task(input: CommandInput, ctx: ReturnType<typeof openRepo>, target: SessionTarget, who: string): Promise<CommandResult> {
+  const { planFor, resolveChecklistItem } = await import('../store/session-api.js');
+  const plan = await planFor(ctx, target);
+  const query = input.args.join(' ').trim();
+  if (!query) throw usageError('parallel: "task" needs the checklist item: its number (parallel task 2) or its text.');
+  const phase = plan.phases.find((p) => p.id === target.phase)!;
+  const index = resolveChecklistItem(phase, query);
+  const undo = Boolean(input.opts.undo);
+  const ev = await record(ctx, target, { type: 'task', item: index, text: phase.checklist[index]!.text, ...(undo ? { undo: true } : {}) });
+  return done(ev, `${who}: [${undo ? ' ' : 'x'}] ${index + 1}. ${phase.checklist[index]!.text}`);
+}
+
+async function finish(input: CommandInput, ctx: ReturnType<typeof openRepo>, target: SessionTarget, who: string): Promise<CommandResult> {
+  noArgs(input);
+  const { planFor, runVerifyCommands } = await import('../store/session-api.js');
+  const plan = await planFor(ctx, target);
+  const phase = plan.phases.find((p) => p.id === target.phase)!;
+  const outputs = input.opts.output === undefined ? undefined : ([] as string[]).concat(input.opts.output as string | string[]);
+  const failure = await runVerifyCommands(ctx, target, phase, (line) => input.io.err(line));
+  if (failure) throw refused(failure);
+  const ev = await record(ctx, target, { type: 'done', message: message(input, false), metadata: parseMeta(input.opts.meta), ...(outputs ? { output_files: outputs } : {}) });
+  return done(ev, `${who}: done. The coordinator integrates it with "parallel integrate".`);
+}
+
+async function review(input: CommandInput, ctx: ReturnType<typeof openRepo>, target: SessionTarget, who: string): Promise<CommandResult> {
+  const verdict = input.args[0];
+  if (verdict !== 'approve' && verdict !== 'reject' || input.args.length !== 1) {
+    throw usageError('parallel: say "parallel review approve -m ..." or "parallel review reject -m ...".');
+  }
+  const msg = message(input, true)!;
+  const { planFor, reviewedTip } = await import('../store/session-api.js');
+  const plan = await planFor(ctx, target);
+  const phase = plan.phases.find((p) => p.id === target.phase)!;
+  if (!phase.reviews) throw refused(`parallel: phase "${phase.id}" is not a reviewer phase (it has no "reviews:" in the plan), so it cannot approve or reject. Run "parallel review" in the reviewer phase's worktree, or with --phase <reviewer>.`);
+  const tip = reviewedTip(ctx, phase.reviews);
+  const ev = await record(ctx, target, { type: 'review', verdict, reviews: phase.reviews, tip, message: msg });
+  return done(ev, `${who}: ${verdict === 'approve' ? 'approved' : 'rejected'} ${phase.reviews} at ${tip.slice(0, 7)}. A new commit on ${phase.reviews} makes this verdict stale.`);
 }

@@ -1,0 +1,87 @@
+/**
+ * What session commands do, as functions (the CLI and the programmatic API share them): record an
+ * event for a target, resolve checklist items, run checklist `verify` commands, find the tip a
+ * review applies to.
+ */
+import type { RepoContext } from '../git/repo.js';
+import { gitTry } from '../git/git.js';
+import { ParallelError, ExitCode, usageError, refused } from '../errors.js';
+import type { Phase, Plan } from '../core/plan.js';
+import type { NewEvent, StatusEvent } from './types.js';
+import type { SessionTarget } from './session-target.js';
+import { appendEvent } from './store.js';
+
+type EventBody = Omit<NewEvent, 'workspace' | 'phase' | 'session'>;
+
+/** The committed plan, checking that the target phase is in it (fills the workspace name). */
+export async function planFor(ctx: RepoContext, target: SessionTarget): Promise<Plan> {
+  const { resolveBase } = await import('../git/repo.js');
+  const { readCommittedPlan } = await import('../config/plan-source.js');
+  const { plan } = await readCommittedPlan(ctx, resolveBase(ctx));
+  if (!plan.phases.some((p) => p.id === target.phase)) {
+    throw new ParallelError(`parallel: the plan has no phase "${target.phase}". Phases: ${plan.phases.map((p) => p.id).join(', ')}.`, { exitCode: ExitCode.usage, code: 'usage' });
+  }
+  if (!target.workspace) target.workspace = plan.name;
+  return plan;
+}
+
+/** Record one event for the target (a phase from elsewhere is checked against the plan). */
+export async function record(ctx: RepoContext, target: SessionTarget, body: EventBody): Promise<StatusEvent> {
+  if (!target.inWorktree || !target.workspace) await planFor(ctx, target);
+  const clean = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as EventBody;
+  return appendEvent(ctx, { ...clean, workspace: target.workspace, phase: target.phase, session: target.session } as NewEvent);
+}
+
+/** A checklist item by 1-based number, exact text, or a unique case-insensitive part of its text. */
+export function resolveChecklistItem(phase: Phase, query: string): number {
+  const items = phase.checklist;
+  if (items.length === 0) throw refused(`parallel: phase "${phase.id}" has no checklist in the plan, so there is nothing to tick.`);
+  const list = items.map((it, i) => `  ${i + 1}. ${it.text}`).join('\n');
+  if (/^\d+$/.test(query)) {
+    const n = Number(query);
+    if (n < 1 || n > items.length) throw usageError(`parallel: phase "${phase.id}" has ${items.length} checklist item${items.length === 1 ? '' : 's'}; there is no item ${n}. The checklist:\n${list}`);
+    return n - 1;
+  }
+  const exact = items.findIndex((it) => it.text === query);
+  if (exact >= 0) return exact;
+  const q = query.toLowerCase();
+  const hits = items.map((it, i) => (it.text.toLowerCase().includes(q) ? i : -1)).filter((i) => i >= 0);
+  if (hits.length === 1) return hits[0]!;
+  throw usageError(`parallel: "${query}" ${hits.length ? 'matches several' : 'matches no'} checklist item${hits.length ? 's' : ''} of "${phase.id}". Name it by number:\n${list}`);
+}
+
+/**
+ * Run the phase's checklist `verify` commands in its worktree; returns a refusal message for the
+ * first that fails, or undefined when all pass (or there are none).
+ */
+export async function runVerifyCommands(ctx: RepoContext, target: SessionTarget, phase: Phase, say: (line: string) => void): Promise<string | undefined> {
+  const checks = phase.checklist.map((it, i) => ({ ...it, n: i + 1 })).filter((it) => it.verify);
+  if (checks.length === 0) return undefined;
+  let cwd = target.inWorktree ? ctx.toplevel : undefined;
+  if (!cwd) {
+    const { phaseWorktrees } = await import('./gather.js');
+    const wt = phaseWorktrees(ctx.commonDir).get(phase.id);
+    if (!wt || !wt.exists) {
+      return `parallel: phase "${phase.id}" has checklist verify commands, and its worktree is not on this clone, so they cannot run here. Run "parallel done" inside the phase's worktree.`;
+    }
+    cwd = wt.path;
+  }
+  const { runCommand, commandEnv } = await import('../worktrees/run-command.js');
+  for (const item of checks) {
+    say(`parallel: verify ${item.n}. ${item.text}: ${item.verify}`);
+    const out = await runCommand(item.verify!, { cwd, env: commandEnv({ PARALLEL_PHASE: phase.id, PARALLEL_SESSION: target.session }) });
+    if (out.interrupted) return `parallel: interrupted while running verify "${item.verify}"; "${phase.id}" is not marked done.`;
+    if (out.code !== 0) {
+      const why = out.spawnError ? `could not start (${out.spawnError})` : out.timedOut ? 'timed out' : `exited with ${out.code}`;
+      return `parallel: checklist item ${item.n} ("${item.text}") is not verified: "${item.verify}" ${why}. "${phase.id}" is not marked done; fix it and run "parallel done" again.`;
+    }
+  }
+  return undefined;
+}
+
+/** The reviewed phase's current tip (a verdict binds to it). */
+export function reviewedTip(ctx: RepoContext, reviews: string): string {
+  const tip = gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/parallel/${reviews}^{commit}`], { cwd: ctx.toplevel });
+  if (!tip) throw refused(`parallel: phase "${reviews}" has no branch (parallel/${reviews}) yet, so there is nothing to review. Wait until it is started and done.`);
+  return tip;
+}
