@@ -103,6 +103,8 @@ export function gitAsync(args: readonly string[], opts: GitOptions): Promise<Git
       if (!(opts.okCodes ?? [0]).includes(result.exitCode)) reject(new GitError(args, opts.cwd, result.exitCode, result.stderr, result.stdout));
       else resolve(result);
     });
+    // git may exit before reading its stdin (EPIPE); the exit code above is what counts.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
