@@ -19,7 +19,15 @@ export interface PlanProblem {
   message: string;
 }
 
-export type LoadResult = { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] };
+export type LoadResult =
+  | { ok: true; plan: Plan }
+  /** `cycle` is the closed path (`[a, b, c, a]`) when the phases form one, also alongside other problems. */
+  | { ok: false; problems: PlanProblem[]; cycle?: string[] };
+
+export interface ParseOptions {
+  /** The recorded base (`git config parallel.base`): a `base:` in the plan must match it. */
+  recordedBase?: string;
+}
 
 export const MAX_PLAN_BYTES = 1024 * 1024;
 
@@ -28,7 +36,11 @@ const PHASE_KEYS = ['id', 'task', 'owns', 'exclude', 'needs', 'reviews', 'criter
 
 class Collector {
   problems: PlanProblem[] = [];
+  cycle?: string[];
   constructor(private readonly lc: LineCounter) {}
+  lineOf(node: { range?: [number, number, number] | null } | null | undefined): number {
+    return this.lc.linePos(node?.range?.[0] ?? 0).line;
+  }
   at(node: { range?: [number, number, number] | null } | null | undefined, message: string): void {
     const offset = node?.range?.[0] ?? 0;
     const pos = this.lc.linePos(offset);
@@ -56,29 +68,26 @@ function describe(node: unknown): string {
 }
 
 /** Parse and validate plan text. `text` must already be known to be UTF-8. */
-export function parsePlan(text: string): LoadResult {
+export function parsePlan(text: string, opts: ParseOptions = {}): LoadResult {
   const lc = new LineCounter();
   const c = new Collector(lc);
+  const fail = (): LoadResult => ({ ok: false, problems: c.problems.sort((a, b) => a.line - b.line || a.col - b.col), ...(c.cycle ? { cycle: c.cycle } : {}) });
   if (text.trim() === '') {
-    c.atOffset(0, 'the plan is empty; it needs at least "version: 1", "name:" and "phases:" (run "parallel init" for a starter plan)');
-    return { ok: false, problems: c.problems };
+    c.atOffset(0, EMPTY_PLAN);
+    return fail();
   }
-  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, merge: false, prettyErrors: false }) as Document.Parsed[] | { errors?: unknown };
-  if (!Array.isArray(docs)) {
-    c.atOffset(0, 'the plan could not be read as YAML');
-    return { ok: false, problems: c.problems };
+  // Duplicate keys are found (and named) by `pairsOf`, so the rest of the plan is still checked.
+  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, merge: false, prettyErrors: false }) as Document.Parsed[] | { errors?: unknown };
+  if (!Array.isArray(docs) || docs.length === 0) {
+    c.atOffset(0, docs && Array.isArray(docs) ? EMPTY_PLAN : 'the plan could not be read as YAML; check its indentation and quoting');
+    return fail();
   }
   if (docs.length > 1) {
-    c.at({ range: docs[1]!.range }, 'the plan holds more than one YAML document ("---"); keep a single document');
+    c.at({ range: docs[1]!.range }, 'the plan holds more than one YAML document (a "---" line starts a second one); keep a single document');
   }
   const doc = docs[0]!;
-  for (const err of doc.errors) {
-    const msg = err.code === 'DUPLICATE_KEY'
-      ? `duplicate key: ${err.message.replace(/^Map keys must be unique.*$/s, 'each key may appear only once in a mapping')}; remove or rename the repeated key`
-      : `YAML syntax error: ${err.message.split('\n')[0]}`;
-    c.atOffset(err.pos[0], msg);
-  }
-  if (doc.errors.length) return { ok: false, problems: c.problems };
+  for (const err of doc.errors) c.atOffset(err.pos[0], `YAML syntax error: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}; fix the indentation or quote the value`);
+  if (doc.errors.length) return fail();
 
   // Refuse every alias and anchor before anything could expand them.
   let aliasSeen = false;
@@ -92,29 +101,43 @@ export function parsePlan(text: string): LoadResult {
     if (isPair(node)) { visit(node.key); visit(node.value); }
   };
   visit(doc.contents);
-  if (aliasSeen) return { ok: false, problems: c.problems };
+  if (aliasSeen) return fail();
 
   const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) {
+    c.atOffset(0, EMPTY_PLAN);
+    return fail();
+  }
   if (!isMap(root)) {
     c.at(root as Pos, `the plan must be a mapping with "version", "name" and "phases", not ${describe(root)}`);
-    return { ok: false, problems: c.problems };
+    return fail();
   }
-  const plan = validateTop(root, c);
-  if (c.problems.length || !plan) return { ok: false, problems: c.problems };
+  const plan = validateTop(root, c, opts);
+  if (c.problems.length || !plan) return fail();
   return { ok: true, plan };
 }
 
+const EMPTY_PLAN = 'the plan is empty; it needs at least "version: 1", "name:" and "phases:" (run "parallel init" for a starter plan)';
+
 function pairsOf(map: YAMLMap, allowed: string[], where: string, c: Collector): Map<string, Pair<Node, Node>> {
   const out = new Map<string, Pair<Node, Node>>();
+  const seen = new Map<string, Pos>();
   for (const pair of map.items as Pair<Node, Node>[]) {
     const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
     if (key === undefined) {
-      c.at(pair.key as Pos, `${where}: keys must be plain names`);
+      c.at(pair.key as Pos, `${where}: keys must be plain names, not ${describe(pair.key)}`);
       continue;
     }
+    const first = seen.get(key);
+    if (first) {
+      c.at(pair.key as Pos, `${where}: duplicate key "${key}" (first at line ${c.lineOf(first)}); each key may appear once, remove or merge the repeated one`);
+      continue;
+    }
+    seen.set(key, pair.key as Pos);
     if (!allowed.includes(key)) {
-      const close = allowed.find((k) => k.startsWith(key.slice(0, 3)) && key.length > 2);
-      c.at(pair.key as Pos, `${where}: unknown key "${key}"; ${close ? `did you mean "${close}"? ` : ''}allowed keys are ${allowed.join(', ')}`);
+      const close = allowed.find((k) => key.length > 2 && k.startsWith(key.slice(0, 3)));
+      const hint = key === '<<' ? 'YAML merge keys ("<<") are not supported, write the keys out; ' : close ? `did you mean "${close}"? ` : '';
+      c.at(pair.key as Pos, `${where}: unknown key "${key}"; ${hint}allowed keys are ${allowed.join(', ')}`);
       continue;
     }
     out.set(key, pair);
@@ -122,27 +145,34 @@ function pairsOf(map: YAMLMap, allowed: string[], where: string, c: Collector): 
   return out;
 }
 
-function str(pair: Pair<Node, Node> | undefined, what: string, c: Collector, opts: { required?: boolean; parent?: Pos } = {}): string | undefined {
+/** `"owns"` at the top level, `phase "auth": "owns"` inside a phase. */
+function label(where: string, key: string): string {
+  return where ? `${where}: "${key}"` : `"${key}"`;
+}
+
+function str(pair: Pair<Node, Node> | undefined, what: string, c: Collector, opts: { required?: boolean; parent?: Pos; where?: string } = {}): string | undefined {
+  const name = label(opts.where ?? '', what);
   if (!pair) {
-    if (opts.required) c.at(opts.parent, `missing "${what}"; add it`);
+    if (opts.required) c.at(opts.parent, `${opts.where ? `${opts.where}: ` : ''}missing "${what}"; add it`);
     return undefined;
   }
   const v = pair.value;
   if (isScalar(v) && typeof v.value === 'string') return v.value;
   if (isScalar(v) && (typeof v.value === 'number' || typeof v.value === 'boolean')) {
-    c.at(v as Pos, `"${what}" must be text, not ${describe(v)}; quote it ("${String(v.source ?? v.value)}")`);
+    c.at(v as Pos, `${name} must be text, not ${describe(v)}; quote it ("${String(v.source ?? v.value)}")`);
     return undefined;
   }
-  c.at((v ?? pair.key) as Pos, `"${what}" must be text, not ${describe(v)}`);
+  c.at((v ?? pair.key) as Pos, `${name} must be text, not ${describe(v)}`);
   return undefined;
 }
 
-function strList(pair: Pair<Node, Node> | undefined, what: string, c: Collector, opts: { globs?: boolean } = {}): string[] {
+function strList(pair: Pair<Node, Node> | undefined, what: string, c: Collector, opts: { globs?: boolean; where?: string } = {}): string[] {
   if (!pair) return [];
+  const name = label(opts.where ?? '', what);
   const v = pair.value;
   if (!isSeq(v)) {
     const hint = isScalar(v) && typeof v.value === 'string' ? `; write it as a list: ${what}: [${v.value}]` : '';
-    c.at((v ?? pair.key) as Pos, `"${what}" must be a list, not ${describe(v)}${hint}`);
+    c.at((v ?? pair.key) as Pos, `${name} must be a list, not ${describe(v)}${hint}`);
     return [];
   }
   const out: string[] = [];
@@ -151,19 +181,19 @@ function strList(pair: Pair<Node, Node> | undefined, what: string, c: Collector,
       const text = item.value.normalize('NFC');
       if (opts.globs) {
         const problem = globProblem(text);
-        if (problem) { c.at(item as Pos, `${what}: ${problem}`); continue; }
+        if (problem) { c.at(item as Pos, `${name}: ${problem}`); continue; }
       }
       out.push(text);
     } else if (isScalar(item) && (typeof item.value === 'number' || typeof item.value === 'boolean')) {
-      c.at(item as Pos, `each entry of "${what}" must be text, not ${describe(item)}; quote it`);
+      c.at(item as Pos, `each entry of ${name} must be text, not ${describe(item)}; quote it ("${String(item.source ?? item.value)}")`);
     } else {
-      c.at(item as Pos, `each entry of "${what}" must be text, not ${describe(item)}`);
+      c.at(item as Pos, `each entry of ${name} must be text, not ${describe(item)}`);
     }
   }
   return out;
 }
 
-function validateTop(root: YAMLMap, c: Collector): Plan | undefined {
+function validateTop(root: YAMLMap, c: Collector, opts: ParseOptions): Plan | undefined {
   const keys = pairsOf(root, TOP_KEYS, 'plan', c);
   const rootPos = root as Pos;
 
@@ -174,9 +204,13 @@ function validateTop(root: YAMLMap, c: Collector): Plan | undefined {
   }
 
   const name = str(keys.get('name'), 'name', c, { required: true, parent: rootPos });
-  if (name !== undefined && !ID_PATTERN.test(name)) c.at(keys.get('name')!.value as Pos, `name "${name}" is not valid; use lowercase letters, digits, "-" and "_", starting with a letter (at most 40)`);
+  if (!keys.has('name')) c.problems[c.problems.length - 1]!.message = 'missing "name"; add a workspace name such as "name: my-project" (lowercase letters, digits, "-" and "_")';
+  if (name !== undefined && !ID_PATTERN.test(name)) c.at(keys.get('name')!.value as Pos, `name ${JSON.stringify(name)} is not valid; use lowercase letters, digits, "-" and "_", starting with a letter (at most 40), e.g. "${suggestId(name)}"`);
 
   const base = str(keys.get('base'), 'base', c);
+  if (base !== undefined && opts.recordedBase !== undefined && base !== opts.recordedBase) {
+    c.at(keys.get('base')!.value as Pos, baseMismatch(base, opts.recordedBase));
+  }
   const test = str(keys.get('test'), 'test', c);
   const worktrees = str(keys.get('worktrees'), 'worktrees', c) ?? DEFAULT_WORKTREES;
   if (keys.has('worktrees') && !worktrees.includes('{phase}')) c.at(keys.get('worktrees')!.value as Pos, `"worktrees" must contain "{phase}" so each phase gets its own folder (default: ${DEFAULT_WORKTREES})`);
@@ -184,6 +218,10 @@ function validateTop(root: YAMLMap, c: Collector): Plan | undefined {
     ? [str(keys.get('setup'), 'setup', c)!]
     : strList(keys.get('setup'), 'setup', c);
   const copy = strList(keys.get('copy'), 'copy', c, { globs: true });
+  for (const [key, list] of [['copy', copy]] as const) {
+    // copy names untracked files in the main worktree; it must not reach into .git.
+    for (const entry of list) if (entry.split('/')[0] === '.git') c.at(keys.get(key)!.value as Pos, `"${key}" may not name paths inside .git ("${entry}"); list files of the work tree`);
+  }
   const shared = strList(keys.get('shared'), 'shared', c, { globs: true });
 
   let ports: Plan['ports'];
@@ -252,13 +290,13 @@ function validateTop(root: YAMLMap, c: Collector): Plan | undefined {
       c.at(ref.node, `phase "${ref.from}" ${ref.kind} "${ref.to}", which is not a phase in this plan; fix the id or add the phase`);
     }
   }
-  if (c.problems.length) return undefined;
-
-  const cycle = findCycle(phases);
+  // A cycle among valid references is reported alongside any other problem (unknown ids are ignored).
+  const cycle = findCycle(phases.filter((p) => idNodes.get(p.id) !== undefined));
   if (cycle) {
-    c.at(idNodes.get(cycle[0]!), `phases form a cycle: ${cycle.join(' -> ')}; remove one of these "needs"`);
-    return undefined;
+    c.cycle = cycle;
+    c.at(idNodes.get(cycle[0]!), `phases form a cycle: ${cycle.join(' -> ')}; remove one of these "needs" (or "reviews") so the phases can run in order`);
   }
+  if (c.problems.length) return undefined;
 
   return {
     version: 1,
@@ -286,33 +324,40 @@ function validatePhase(
     c.at(item as Pos, `each phase must be a mapping with "id" and "task", not ${describe(item)}`);
     return undefined;
   }
-  const keys = pairsOf(item, PHASE_KEYS, `phase ${index + 1}`, c);
+  const idItem = (item.items as Pair<Node, Node>[]).find((p) => isScalar(p.key) && p.key.value === 'id' && isScalar(p.value) && typeof p.value.value === 'string');
+  const label = idItem ? `phase ${JSON.stringify((idItem.value as { value: string }).value)}` : `phase ${index + 1}`;
+  const keys = pairsOf(item, PHASE_KEYS, label, c);
   const idPair = keys.get('id');
-  const id = str(idPair, 'id', c, { required: true, parent: item as Pos });
+  if (idPair && isScalar(idPair.value) && typeof idPair.value.value === 'number') {
+    const shown = String(idPair.value.source ?? idPair.value.value);
+    c.at(idPair.value as Pos, `phase id ${shown} is not valid: ids start with a lowercase letter and use lowercase letters, digits, "-" and "_" (at most 40), e.g. "phase-${shown.replace(/[^0-9a-z]/g, '')}"`);
+    return undefined;
+  }
+  const id = str(idPair, 'id', c, { required: true, parent: item as Pos, where: `phase ${index + 1}` });
   if (id === undefined) return undefined;
   const idNode = idPair!.value as Pos;
   const where = `phase "${id}"`;
   if (!ID_PATTERN.test(id)) {
-    c.at(idNode, `phase id "${id}" is not valid; use lowercase letters, digits, "-" and "_", starting with a letter, at most 40 characters (e.g. "${suggestId(id)}")`);
+    c.at(idNode, `phase id ${JSON.stringify(id)} is not valid: ids start with a lowercase letter and use lowercase letters, digits, "-" and "_" (at most 40), e.g. "${suggestId(id)}"`);
   } else if (RESERVED_IDS.has(id)) {
     c.at(idNode, `phase id "${id}" is reserved (parallel/${id} is the integration branch); choose another id`);
   }
-  const task = str(keys.get('task'), 'task', c) ?? '';
-  const owns = strList(keys.get('owns'), `${where} owns`, c, { globs: true });
-  const exclude = strList(keys.get('exclude'), `${where} exclude`, c, { globs: true });
+  const task = str(keys.get('task'), 'task', c, { where }) ?? '';
+  const owns = strList(keys.get('owns'), 'owns', c, { globs: true, where });
+  const exclude = strList(keys.get('exclude'), 'exclude', c, { globs: true, where });
   const needsPair = keys.get('needs');
-  const needs = strList(needsPair, `${where} needs`, c);
+  const needs = strList(needsPair, 'needs', c, { where });
   if (needsPair && isSeq(needsPair.value)) {
     needsPair.value.items.forEach((n, i) => { if (needs[i] !== undefined) refs.push({ from: id, kind: 'needs', to: needs[i]!, node: n as Pos }); });
   }
   const reviewsPair = keys.get('reviews');
-  const reviews = str(reviewsPair, 'reviews', c);
+  const reviews = str(reviewsPair, 'reviews', c, { where });
   if (reviews !== undefined) refs.push({ from: id, kind: 'reviews', to: reviews, node: reviewsPair!.value as Pos });
-  const criteria = strList(keys.get('criteria'), `${where} criteria`, c);
+  const criteria = strList(keys.get('criteria'), 'criteria', c, { where });
   const checklist = validateChecklist(keys.get('checklist'), where, c);
   if (reviews !== undefined) {
     for (const k of ['owns', 'needs', 'checklist', 'exclude'] as const) {
-      if (keys.has(k)) c.at(keys.get(k)!.key as Pos, `${where} reviews "${reviews}" and so may not have "${k}"; a reviewer owns nothing and approves or rejects`);
+      if (keys.has(k)) c.at(keys.get(k)!.key as Pos, `${where} reviews "${reviews}" and so may not have "${k}"; a reviewer owns nothing and approves or rejects (remove "${k}", or make it a normal phase that needs "${reviews}")`);
     }
   }
   return {
@@ -325,7 +370,7 @@ function validatePhase(
 function validateChecklist(pair: Pair<Node, Node> | undefined, where: string, c: Collector): ChecklistItem[] {
   if (!pair) return [];
   if (!isSeq(pair.value)) {
-    c.at((pair.value ?? pair.key) as Pos, `${where} checklist must be a list, not ${describe(pair.value)}`);
+    c.at((pair.value ?? pair.key) as Pos, `${where}: "checklist" must be a list, not ${describe(pair.value)}`);
     return [];
   }
   const out: ChecklistItem[] = [];
@@ -333,10 +378,10 @@ function validateChecklist(pair: Pair<Node, Node> | undefined, where: string, c:
     if (isScalar(item) && typeof item.value === 'string') out.push({ text: item.value });
     else if (isMap(item)) {
       const k = pairsOf(item, ['text', 'verify'], `${where} checklist item`, c);
-      const text = str(k.get('text'), 'text', c, { required: true, parent: item as Pos });
-      const verify = str(k.get('verify'), 'verify', c);
+      const text = str(k.get('text'), 'text', c, { required: true, parent: item as Pos, where: `${where} checklist item` });
+      const verify = str(k.get('verify'), 'verify', c, { where: `${where} checklist item` });
       if (text !== undefined) out.push(verify !== undefined ? { text, verify } : { text });
-    } else c.at(item as Pos, `${where} checklist items must be text or { text, verify }, not ${describe(item)}; quote it`);
+    } else c.at(item as Pos, `${where}: checklist items must be text or { text, verify }, not ${describe(item)}; quote it`);
   }
   return out;
 }
@@ -349,4 +394,9 @@ function suggestId(id: string): string {
 /** Turn problems into the one-paragraph-per-problem text users see. */
 export function formatProblems(file: string, problems: PlanProblem[]): string {
   return problems.map((p) => `${file}:${p.line}:${p.col}: ${p.message}`).join('\n');
+}
+
+/** The problem text when the plan's `base:` differs from the recorded base. */
+export function baseMismatch(planBase: string, recorded: string): string {
+  return `the plan says "base: ${planBase}" but this repository records "${recorded}" as its base (git config parallel.base); change the plan to "base: ${recorded}", or record the plan's base with "git config parallel.base ${planBase}"`;
 }

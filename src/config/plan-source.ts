@@ -14,12 +14,12 @@ import type { PlanProblem } from './plan-loader.js';
 
 export const MAX_PLAN_BYTES = 1024 * 1024;
 
-export function invalidPlan(file: string, problems: PlanProblem[]): ParallelError {
+export function invalidPlan(file: string, problems: PlanProblem[], cycle?: string[]): ParallelError {
   const text = problems.map((p) => `${file}:${p.line}:${p.col}: ${p.message}`).join('\n');
   return new ParallelError(`${text}\nparallel: the plan is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}); fix ${problems.length === 1 ? 'it' : 'them'} and run "parallel check" again.`, {
     exitCode: ExitCode.usage,
     code: 'invalid_plan',
-    details: { problems: problems.map((p) => ({ file, ...p })) },
+    details: { problems: problems.map((p) => ({ file, ...p })), cycle: cycle ?? null },
   });
 }
 
@@ -38,11 +38,16 @@ export function decodePlan(file: string, bytes: Buffer): string {
   }
 }
 
-async function parse(file: string, text: string): Promise<Plan> {
+async function parse(file: string, text: string, recordedBase?: string): Promise<Plan> {
   const { parsePlan } = await import('./plan-loader.js');
-  const res = parsePlan(text);
-  if (!res.ok) throw invalidPlan(file, res.problems);
+  const res = parsePlan(text, { recordedBase });
+  if (!res.ok) throw invalidPlan(file, res.problems, res.cycle);
   return res.plan;
+}
+
+/** The recorded base (`git config parallel.base`), if `parallel init` has run. */
+export function recordedBase(ctx: RepoContext): string | undefined {
+  return gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel }) ?? undefined;
 }
 
 export interface WorkingPlan {
@@ -70,7 +75,7 @@ export async function readWorkingPlan(ctx: RepoContext): Promise<WorkingPlan> {
     throw planError(PLAN_FILE, `${PLAN_FILE} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); fix its permissions (chmod u+r ${PLAN_FILE})`);
   }
   const text = decodePlan(PLAN_FILE, bytes);
-  const plan = await parse(PLAN_FILE, text);
+  const plan = await parse(PLAN_FILE, text, recordedBase(ctx));
   const committed = gitTry(['cat-file', 'blob', `HEAD:${PLAN_FILE}`], { cwd: ctx.toplevel });
   return { plan, file: PLAN_FILE, differsFromCommitted: committed === null || committed !== text.replace(/\n$/, '') };
 }
@@ -84,7 +89,7 @@ export interface CommittedPlan {
 
 /** `.parallel.yml` as committed on `base`, cached by blob id. */
 export async function readCommittedPlan(ctx: RepoContext, base: string): Promise<CommittedPlan> {
-  const res = git(['rev-parse', '--verify', '--quiet', `refs/heads/${base}`, `${base}:${PLAN_FILE}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  const res = git(['rev-parse', '--quiet', `refs/heads/${base}`, `${base}:${PLAN_FILE}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
   const [baseOid, blob] = res.stdout.split('\n');
   if (!baseOid || res.exitCode !== 0 && !blob) {
     if (!gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${base}`], { cwd: ctx.toplevel })) {
@@ -95,15 +100,26 @@ export async function readCommittedPlan(ctx: RepoContext, base: string): Promise
     throw new ParallelError(`parallel: ${PLAN_FILE} is not committed on ${base}. Commit it there ("git add ${PLAN_FILE} && git commit"); phases and hooks read the plan from ${base}.`, { exitCode: ExitCode.usage, code: 'invalid_plan' });
   }
   const cacheFile = join(stateDir(ctx, 'cache'), `plan-${blob}.json`);
+  let plan: Plan | undefined;
   try {
-    return { plan: JSON.parse(readFileSync(cacheFile, 'utf8')) as Plan, blob, base };
+    plan = JSON.parse(readFileSync(cacheFile, 'utf8')) as Plan;
   } catch {
     // not cached yet
   }
-  const bytes = git(['cat-file', 'blob', blob], { cwd: ctx.toplevel }).stdout;
-  const plan = await parse(`${base}:${PLAN_FILE}`, decodePlan(`${base}:${PLAN_FILE}`, Buffer.from(bytes, 'utf8')));
-  const tmp = `${cacheFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(plan));
-  renameSync(tmp, cacheFile);
+  const file = `${base}:${PLAN_FILE}`;
+  if (!plan) {
+    const bytes = git(['cat-file', 'blob', blob], { cwd: ctx.toplevel }).stdout;
+    plan = await parse(file, decodePlan(file, Buffer.from(bytes, 'utf8')));
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(plan));
+    renameSync(tmp, cacheFile);
+  }
+  // The cache is per blob, the base per repository: compare on every read (SPEC: "base" must match).
+  if (plan.base !== undefined && plan.base !== base) {
+    const text = git(['cat-file', 'blob', blob], { cwd: ctx.toplevel }).stdout;
+    const line = text.split('\n').findIndex((l) => /^base\s*:/.test(l)) + 1 || 1;
+    const { baseMismatch } = await import('./plan-loader.js');
+    throw invalidPlan(file, [{ line, col: 1, message: baseMismatch(plan.base, base) }]);
+  }
   return { plan, blob, base };
 }

@@ -1,6 +1,126 @@
+/**
+ * `parallel check [--json]`: validate the working copy of the plan and report waves, overlaps
+ * between phases that may run at once (with a witness path), tracked files no phase owns, waves
+ * too wide to coordinate, and predicted conflicts between existing phase branches.
+ * Exit 1 on an overlap, 2 on an invalid plan (a cycle included), else 0.
+ */
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { ParallelError, ExitCode } from '../errors.js';
+import { gitAsync, splitZ } from '../git/git.js';
+import { openRepo } from '../git/repo.js';
+import { readWorkingPlan, recordedBase } from '../config/plan-source.js';
+import { computeWaves } from '../core/graph.js';
+import { findOverlaps, type PhaseOverlap } from '../core/overlap.js';
+import { compilePatterns, phaseMatcher } from '../core/ownership.js';
+import { PLAN_FILE, type Plan } from '../core/plan.js';
+import { branchSides, defaultPairs, predictConflicts, type ConflictPair } from '../git/conflicts.js';
+
+/** More phases than this in one wave gets a warning (coordination cost grows past 3-5). */
+export const WIDE_WAVE = 5;
+const EXAMPLES = 5;
+
+export interface CheckReport {
+  name: string;
+  waves: string[][];
+  overlaps: PhaseOverlap[];
+  cycle: string[] | null;
+  unowned: { count: number; examples: string[] };
+  conflicts: ConflictPair[];
+  warnings: string[];
+  notes: string[];
+}
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  const ctx = openRepo(input.cwd);
+  // Start listing tracked files while the plan is parsed.
+  const listing = gitAsync(['ls-files', '-z'], { cwd: ctx.toplevel });
+  listing.catch(() => undefined);
+  let working;
+  try {
+    working = await readWorkingPlan(ctx);
+  } catch (e) {
+    if (input.json && e instanceof ParallelError && e.code === 'invalid_plan') {
+      const cycle = (e.details?.cycle as string[] | null | undefined) ?? null;
+      return {
+        exitCode: ExitCode.usage,
+        data: {
+          waves: [], overlaps: [], cycle, unowned: { count: 0, examples: [] }, conflicts: [], warnings: [],
+          error: { message: e.message, code: e.code, problems: e.details?.problems ?? [] },
+        },
+      };
+    }
+    throw e;
+  }
+  const { plan } = working;
+  const report: CheckReport = {
+    name: plan.name,
+    waves: computeWaves(plan.phases),
+    overlaps: [],
+    cycle: null,
+    unowned: unowned(plan, splitZ((await listing).stdout)),
+    conflicts: [],
+    warnings: [],
+    notes: [],
+  };
+  const found = findOverlaps(plan.phases);
+  report.overlaps = found.overlaps;
+  for (const { a, b } of found.undecided) {
+    report.warnings.push(`could not decide whether "${a}" and "${b}" own a common path (their patterns are too complex to compare); simplify their "owns"/"exclude" or order them with "needs"`);
+  }
+  report.waves.forEach((wave, i) => {
+    if (wave.length > WIDE_WAVE) report.warnings.push(`wave ${i + 1} holds ${wave.length} phases at once; coordination cost grows past 3-5 parallel sessions, consider ordering some with "needs"`);
+  });
+  if (working.differsFromCommitted) report.notes.push(`${PLAN_FILE} in this worktree differs from the committed one; other commands and the hooks read the plan committed on base, so commit it there when it is ready`);
+  if (!recordedBase(ctx)) report.notes.push('no base branch is recorded yet; run "parallel init" to record it and install the hooks');
+
+  const sides = branchSides(ctx.toplevel, plan.phases.map((p) => p.id));
+  if (sides.phases.length) report.conflicts = await predictConflicts(ctx.toplevel, defaultPairs(sides));
+
+  const exitCode = report.overlaps.length ? ExitCode.refused : ExitCode.ok;
+  const { name: _name, notes, ...json } = report;
+  return { exitCode, data: { ...json, name: plan.name, notes }, text: render(report, plan) };
+}
+
+/** Tracked files owned by no phase; shared files and the plan itself are not counted. */
+export function unowned(plan: Plan, files: readonly string[]): { count: number; examples: string[] } {
+  const matchers = plan.phases.filter((p) => p.owns.length).map(phaseMatcher);
+  const shared = compilePatterns(plan.shared);
+  let count = 0;
+  const examples: string[] = [];
+  for (const raw of files) {
+    const path = raw.normalize('NFC');
+    if (path === PLAN_FILE || shared(path)) continue;
+    if (matchers.some((m) => m(path))) continue;
+    count++;
+    if (examples.length < EXAMPLES) examples.push(path);
+  }
+  return { count, examples };
+}
+
+function render(r: CheckReport, plan: Plan): string {
+  const lines: string[] = [];
+  const phases = plan.phases.length;
+  lines.push(`Plan ${r.name}: ${phases} phase${phases === 1 ? '' : 's'} in ${r.waves.length} wave${r.waves.length === 1 ? '' : 's'} (${PLAN_FILE} is valid)`);
+  for (const note of r.notes) lines.push(`Note: ${note}.`);
+  lines.push('', 'Waves:');
+  r.waves.forEach((wave, i) => lines.push(`  ${i + 1}. ${wave.join(', ')}`));
+  lines.push('');
+  if (r.overlaps.length === 0) lines.push('Overlaps: none (no two phases that may run at once own a common path)');
+  else {
+    lines.push(`Overlaps: ${r.overlaps.length} (phases that may run at once must not own a common path)`);
+    for (const o of r.overlaps) lines.push(`  ${o.a} and ${o.b} both own ${JSON.stringify(o.witness)}`);
+    lines.push('  Fix: narrow one phase\'s "owns", add the path to its "exclude", or order the two with "needs".');
+  }
+  if (r.unowned.count === 0) lines.push('Unowned tracked files: none');
+  else {
+    lines.push(`Unowned tracked files: ${r.unowned.count} (no phase may change them; add them to a phase's "owns" or to "shared" if that is wrong)`);
+    for (const f of r.unowned.examples) lines.push(`  ${f}`);
+    if (r.unowned.count > r.unowned.examples.length) lines.push(`  ... and ${r.unowned.count - r.unowned.examples.length} more`);
+  }
+  if (r.conflicts.length) {
+    lines.push(`Predicted conflicts between phase branches: ${r.conflicts.length} (details: "parallel conflicts")`);
+    for (const c of r.conflicts) lines.push(`  ${c.a} x ${c.b}: ${c.files.slice(0, 5).join(', ')}${c.files.length > 5 ? `, ... (${c.files.length} files)` : ''}`);
+  }
+  for (const w of r.warnings) lines.push(`Warning: ${w}.`);
+  return lines.join('\n');
 }

@@ -1,0 +1,121 @@
+/**
+ * Predicted merge conflicts between branches, computed with `git merge-tree --write-tree`
+ * (git 2.38+): a real three-way merge into the object store, no worktree or index touched.
+ *
+ * Only pairs that touched a common file can conflict, so each side's touched files are listed
+ * first (one `git log` per branch since the merge base of all of them) and only pairs whose
+ * lists intersect are merged. A few git processes run at once.
+ */
+import { gitAsync, git, gitTry, splitZ } from './git.js';
+import { phaseTips } from './integrated.js';
+import { INTEGRATION_BRANCH, type PhaseId } from '../core/plan.js';
+
+export interface ConflictPair {
+  /** Names as the caller gave them (phase ids, or "integration"). */
+  a: string;
+  b: string;
+  /** Files that would conflict, sorted. */
+  files: string[];
+}
+
+export interface BranchSide {
+  /** Shown in reports: a phase id, or "integration". */
+  name: string;
+  /** Anything git resolves to a commit: a full ref name or an object id. */
+  ref: string;
+}
+
+export interface PredictOptions {
+  /** How many git processes run at once (default 4). */
+  concurrency?: number;
+}
+
+/** Name used for the integration branch in reports. */
+export const INTEGRATION_SIDE = 'integration';
+
+/**
+ * The sides `parallel conflicts` compares: every existing phase branch `parallel/<id>` (sorted
+ * by `order` when given, e.g. declaration order), plus the integration branch if it exists.
+ */
+export function branchSides(cwd: string, order?: readonly PhaseId[]): { phases: BranchSide[]; integration?: BranchSide } {
+  const tips = phaseTips(cwd);
+  const ids = [...tips.keys()];
+  const rank = (id: string) => { const i = order?.indexOf(id) ?? -1; return i === -1 ? Number.MAX_SAFE_INTEGER : i; };
+  ids.sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0));
+  const integration = gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${INTEGRATION_BRANCH}`], { cwd });
+  return {
+    phases: ids.map((id) => ({ name: id, ref: tips.get(id)! })),
+    ...(integration ? { integration: { name: INTEGRATION_SIDE, ref: integration } } : {}),
+  };
+}
+
+/** Every two phase branches, then each phase branch with the integration branch. */
+export function defaultPairs(sides: { phases: BranchSide[]; integration?: BranchSide }): [BranchSide, BranchSide][] {
+  const pairs: [BranchSide, BranchSide][] = [];
+  const { phases, integration } = sides;
+  for (let i = 0; i < phases.length; i++) for (let j = i + 1; j < phases.length; j++) pairs.push([phases[i]!, phases[j]!]);
+  if (integration) for (const p of phases) pairs.push([p, integration]);
+  return pairs;
+}
+
+async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Which files `ref` touched since `since` (merge commits: what they change against their first
+ * parent). A superset of what it changed since any later merge base, which is all the filter needs.
+ */
+async function touchedFiles(cwd: string, ref: string, since: string | undefined): Promise<Set<string>> {
+  const args = ['log', '--format=', '--name-only', '--no-renames', '-z', '--diff-merges=first-parent', ref];
+  if (since) args.push('--not', since);
+  const res = await gitAsync(args, { cwd });
+  return new Set(splitZ(res.stdout).map((f) => f.replace(/^\n+/, '')).filter(Boolean));
+}
+
+/** Merge `a` and `b` in the object store; the conflicted files, or [] when the merge is clean. */
+export async function mergeConflicts(cwd: string, a: string, b: string): Promise<string[]> {
+  const res = await gitAsync(['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', a, b], { cwd, okCodes: [0, 1, 128] });
+  if (res.exitCode === 0) return [];
+  if (res.exitCode !== 1) return []; // unrelated histories or a missing commit: nothing to predict
+  const [, ...files] = splitZ(res.stdout);
+  return [...new Set(files.filter(Boolean))].sort();
+}
+
+/**
+ * Predict merge conflicts for each pair (default: `defaultPairs(branchSides(cwd))`). Returns only
+ * the pairs that would conflict, in the order given, with the files involved.
+ */
+export async function predictConflicts(cwd: string, pairs?: readonly [BranchSide, BranchSide][], opts: PredictOptions = {}): Promise<ConflictPair[]> {
+  const todo = pairs ?? defaultPairs(branchSides(cwd));
+  if (todo.length === 0) return [];
+  const limit = Math.max(1, opts.concurrency ?? 4);
+  const refs = [...new Set(todo.flatMap(([a, b]) => [a.ref, b.ref]))];
+  const octopus = refs.length > 1
+    ? git(['merge-base', '--octopus', ...refs], { cwd, okCodes: [0, 1] }).stdout.split('\n')[0] || undefined
+    : undefined;
+  let candidates = todo;
+  if (octopus) {
+    const touched = new Map<string, Set<string>>();
+    const lists = await pool(refs, limit, (ref) => touchedFiles(cwd, ref, octopus));
+    refs.forEach((ref, i) => touched.set(ref, lists[i]!));
+    candidates = todo.filter(([a, b]) => {
+      const ta = touched.get(a.ref)!;
+      const tb = touched.get(b.ref)!;
+      const [small, large] = ta.size <= tb.size ? [ta, tb] : [tb, ta];
+      for (const f of small) if (large.has(f)) return true;
+      return false;
+    });
+  }
+  const results = await pool(candidates, limit, async ([a, b]) => ({ a: a.name, b: b.name, files: await mergeConflicts(cwd, a.ref, b.ref) }));
+  return results.filter((r) => r.files.length > 0);
+}
