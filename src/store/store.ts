@@ -74,8 +74,11 @@ export function listTree(cwd: string, treeish: string, prefix: string): Map<stri
 export interface NoteWrite {
   /** The commit the note is attached to. */
   commit: string;
-  /** Note text (replaces an existing note on that commit). */
-  text: string;
+  /**
+   * Note text (replaces an existing note on that commit); a function receives the record of the
+   * write's first session as this write leaves it (the post-commit note names its last message).
+   */
+  text: string | ((rec: SessionRecord | undefined) => string);
 }
 
 export interface StoreWrite {
@@ -120,6 +123,7 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
     const got = catBatch(cwd, names);
     const tip = got[0]?.type === 'commit' ? got[0].oid : null;
     const ops: ImportOp[] = [];
+    let firstRecord: SessionRecord | undefined;
     keys.forEach(([phase, session], i) => {
       const recBlob = tip ? got[1 + 2 * i] : null;
       const openBlob = tip ? got[2 + 2 * i] : null;
@@ -136,9 +140,13 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
         }
       }
       ops.push({ op: 'M', path: openChunkPath(phase, session), content: toLines(open) });
+      if (i === 0) firstRecord = rec;
       if (rec && hasRecord(mine[0]!)) ops.push({ op: 'M', path: recordPath(phase, session), content: JSON.stringify(rec) + '\n' });
     });
-    for (const n of write.notes ?? []) ops.push({ op: 'N', commit: n.commit, content: n.text.endsWith('\n') ? n.text : `${n.text}\n` });
+    for (const n of write.notes ?? []) {
+      const text = typeof n.text === 'function' ? n.text(firstRecord) : n.text;
+      ops.push({ op: 'N', commit: n.commit, content: text.endsWith('\n') ? text : `${text}\n` });
+    }
     const first = write.events[0];
     const message = first ? `${first.type} ${first.phase || 'coordinator'}/${first.session}${write.events.length > 1 ? ` (+${write.events.length - 1})` : ''}` : 'notes';
     const outcome = runImport(cwd, { from: tip, message, ops });

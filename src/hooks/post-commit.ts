@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * Run by the shell post-commit hook, detached in the background, as
+ * `node dist/hooks/post-commit.js <commit-oid>` with cwd = the worktree. In a phase worktree it
+ * writes the commit's note (phase, session, the session's last progress message) and a `commit`
+ * event (a heartbeat) in one compare-and-swap write. It never fails the commit: problems go to
+ * `<common dir>/parallel/post-commit.log`.
+ */
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gitTry } from '../git/git.js';
+import { openRepo, stateDir } from '../git/repo.js';
+import { writeStore, completeEvent } from '../store/store.js';
+
+export function commitNote(phase: string, session: string, message: string | undefined): string {
+  return `phase: ${phase}\nsession: ${session}\n${message ? `message: ${message.replace(/\s+/g, ' ').trim()}\n` : ''}`;
+}
+
+async function main(): Promise<void> {
+  const ctx = openRepo(process.cwd());
+  const marker = ctx.marker;
+  if (!marker) return;
+  try {
+    const arg = process.argv[2];
+    const out = gitTry(['log', '-1', '--no-walk', '--format=%H%n%s', `${arg && /^[0-9a-f]{4,64}$/.test(arg) ? arg : 'HEAD'}`, '--'], { cwd: ctx.toplevel });
+    if (!out) return;
+    const [commit, subject = ''] = out.split('\n');
+    const event = completeEvent(ctx, { type: 'commit', workspace: marker.workspace, phase: marker.phase, session: marker.session, commit: commit!, message: subject });
+    // One CAS write: the event, and the note naming the session's last progress message.
+    await writeStore(ctx, { events: [event], notes: [{ commit: commit!, text: (rec) => commitNote(marker.phase, marker.session, rec?.message) }] });
+  } catch (e) {
+    try {
+      appendFileSync(join(stateDir(ctx), 'post-commit.log'), `${new Date().toISOString()} ${(e as Error).message}\n`);
+    } catch {
+      // nowhere left to report; the commit itself is unaffected
+    }
+  }
+}
+
+main().catch(() => {
+  process.exitCode = 0;
+});
