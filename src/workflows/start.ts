@@ -1,6 +1,321 @@
+/**
+ * `parallel start <phase>... | --wave N | --ready [--session ID] [--meta key=value]`
+ *
+ * Gather facts (one read of the refs, the worktree list, the phase markers) -> decide every
+ * phase's step (pure, src/worktrees/start-steps.ts; one refusal stops all) -> create the
+ * worktrees all or nothing -> record `start` events -> run `setup` with its output streamed.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { refused, usageError } from '../errors.js';
+import { git, gitTry } from '../git/git.js';
+import { openRepo, type PhaseMarker } from '../git/repo.js';
+import { integratedPhases } from '../git/integrated.js';
+import { computeWaves } from '../core/graph.js';
+import { ID_PATTERN, INTEGRATION_BRANCH, isReviewer, phaseById, phaseBranch, phasePort, type Plan, type PhaseId } from '../core/plan.js';
+import { renderBrief } from '../core/brief.js';
+import { installHooks } from '../hooks/install.js';
+import { loadPlanContext } from '../worktrees/plan-context.js';
+import { checkedOutBranches, linkedGitDir, pathState, phaseWorktreeMap, worktreePathFor } from '../worktrees/layout.js';
+import { decideStart, type StartStep } from '../worktrees/start-steps.js';
+import { createPhaseWorktree, markWorktree, rollbackWorktree, type CreatedWorktree } from '../worktrees/create.js';
+import { copyPlanFiles } from '../worktrees/copy-files.js';
+import { ensureParallelExcluded } from '../worktrees/exclude.js';
+import { gatherBriefData } from '../worktrees/brief-data.js';
+import { readPhaseStates, recordEvent } from '../worktrees/events.js';
+import { BRIEF_FILE } from '../worktrees/scratch-dir.js';
+import { runSetup } from '../worktrees/setup.js';
+import { phasesWithoutWork } from '../worktrees/delivered.js';
+import { shellQuote } from '../worktrees/run-command.js';
+
+interface StartOptions {
+  ids: PhaseId[];
+  wave?: number;
+  ready: boolean;
+  session?: string;
+  meta: Record<string, string>;
+}
+
+export function parseMeta(values: string[] | undefined): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const kv of values ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0 || !/^[A-Za-z0-9_.-]+$/.test(kv.slice(0, eq))) {
+      throw usageError(`parallel: --meta "${kv}" is not key=value. Write it like --meta model=opus (keys: letters, digits, "_", ".", "-").`);
+    }
+    meta[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return meta;
+}
+
+function parseOptions(input: CommandInput): StartOptions {
+  const { opts, args } = input;
+  const ready = opts.ready === true;
+  const waveText = typeof opts.wave === 'string' ? opts.wave : undefined;
+  const modes = [args.length > 0, waveText !== undefined, ready].filter(Boolean).length;
+  if (modes !== 1) {
+    throw usageError(`parallel: start needs exactly one of: phase ids, --wave N or --ready${modes > 1 ? ' (not several)' : ''}. Run "parallel start --help".`);
+  }
+  let wave: number | undefined;
+  if (waveText !== undefined) {
+    if (!/^\d+$/.test(waveText) || Number(waveText) < 1) throw usageError(`parallel: --wave "${waveText}" is not a wave number. Waves count from 1; "parallel check" lists them.`);
+    wave = Number(waveText);
+  }
+  const session = typeof opts.session === 'string' ? opts.session : undefined;
+  if (session !== undefined) {
+    if (!ID_PATTERN.test(session)) throw usageError(`parallel: session id "${session}" is not valid. Use lowercase letters, digits, "-" and "_", starting with a letter (at most 40).`);
+    if (args.length !== 1) throw usageError('parallel: --session names the session of one phase; start one phase with it ("parallel start <phase> --session ID").');
+  }
+  return { ids: args, wave, ready, session, meta: parseMeta(opts.meta as string[] | undefined) };
+}
+
+function requestedPhases(plan: Plan, o: StartOptions): PhaseId[] {
+  if (o.ready) return plan.phases.map((p) => p.id);
+  if (o.wave !== undefined) {
+    const waves = computeWaves(plan.phases);
+    if (o.wave > waves.length) throw usageError(`parallel: the plan has ${waves.length} wave${waves.length === 1 ? '' : 's'}, so there is no wave ${o.wave}. Run "parallel check" to see them.`);
+    return waves[o.wave - 1]!;
+  }
+  const unknown = o.ids.filter((id) => !phaseById(plan, id));
+  if (unknown.length) {
+    throw usageError(`parallel: unknown phase${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ')}. The plan's phases are: ${plan.phases.map((p) => p.id).join(', ')}.`);
+  }
+  return [...new Set(o.ids)];
+}
+
+/** Tips of base, the integration branch and every phase branch, in one call. */
+function readTips(cwd: string, base: string): { baseTip?: string; integrationTip?: string; tips: Map<PhaseId, string> } {
+  const out = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/', `refs/heads/${base}`], { cwd }).stdout;
+  const tips = new Map<PhaseId, string>();
+  let baseTip: string | undefined;
+  let integrationTip: string | undefined;
+  for (const line of out.split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp < 0) continue;
+    const oid = line.slice(0, sp);
+    const ref = line.slice(sp + 1);
+    if (ref === `refs/heads/${base}`) baseTip = oid;
+    else if (ref === `refs/heads/${INTEGRATION_BRANCH}`) integrationTip = oid;
+    else if (ref.startsWith('refs/heads/parallel/')) tips.set(ref.slice('refs/heads/parallel/'.length), oid);
+  }
+  return { baseTip, integrationTip, tips };
+}
+
+/** Phases `prune` removed after they were integrated (their branches are gone, their work is in base). */
+export function prunedPhases(commonDir: string, ids: PhaseId[]): Set<PhaseId> {
+  const out = new Set<PhaseId>();
+  for (const id of ids) {
+    try {
+      readFileSync(join(commonDir, 'parallel', 'pruned', id), 'utf8');
+      out.add(id);
+    } catch {
+      // not pruned
+    }
+  }
+  return out;
+}
+
+function trapInterrupts(): { readonly interrupted: boolean; release(): void } {
+  const state = { interrupted: false };
+  const on = () => { state.interrupted = true; };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    get interrupted() { return state.interrupted; },
+    release() { process.off('SIGINT', on); process.off('SIGTERM', on); },
+  };
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  const ctx = openRepo(input.cwd);
+  if (ctx.marker) {
+    throw refused(`parallel: start is the coordinator's command, and this is the worktree of phase ${ctx.marker.phase}. Run it from the main worktree: cd ${shellQuote(ctx.mainWorktree)} && parallel start ...`);
+  }
+  const o = parseOptions(input);
+  const { base, plan } = await loadPlanContext(input.cwd, ctx);
+  const requested = requestedPhases(plan, o);
+  const cwd = ctx.toplevel;
+
+  // Facts.
+  const { baseTip, integrationTip, tips } = readTips(cwd, base);
+  if (!baseTip) throw usageError(`parallel: the base branch "${base}" does not exist. Create it, or record another base with "git config parallel.base <branch>".`);
+  const worktrees = phaseWorktreeMap(ctx.commonDir);
+  const { whereIs } = checkedOutBranches(cwd);
+  let statesRead: Promise<Awaited<ReturnType<typeof readPhaseStates>>> | undefined;
+  const readStates = () => (statesRead ??= readPhaseStates(ctx, plan));
+  const needIds = [...new Set(requested.flatMap((id) => phaseById(plan, id)!.needs))];
+  const integrated = new Set<PhaseId>();
+  if (needIds.length) {
+    const byRefs = [...integratedPhases(cwd, base, needIds).keys()];
+    // A need whose branch holds no commit yet is "reachable from base" but delivered nothing.
+    const empty = phasesWithoutWork(cwd, byRefs, tips);
+    const states = empty.size ? await readStates() : undefined;
+    for (const id of byRefs) if (!empty.has(id) || states?.get(id)?.state === 'done') integrated.add(id);
+    for (const id of prunedPhases(ctx.commonDir, needIds.filter((n) => !tips.has(n)))) integrated.add(id);
+  }
+  const wantStates = o.ready || requested.some((id) => isReviewer(phaseById(plan, id)!))
+    || (o.session !== undefined && requested.some((id) => worktrees.get(id) && !worktrees.get(id)!.missing && worktrees.get(id)!.marker.session !== o.session));
+  const states = wantStates ? await readStates() : undefined;
+  const paths = new Map(requested.map((id) => {
+    const path = worktreePathFor(plan, ctx.mainWorktree, id);
+    return [id, { path, state: pathState(path) }] as const;
+  }));
+  const decision = decideStart({
+    plan, requested, readyMode: o.ready, session: o.session,
+    worktrees: new Map([...worktrees].map(([id, w]) => [id, { path: w.path, missing: w.missing, session: w.marker.session }])),
+    tips, checkedOut: whereIs, integrated, states, paths,
+  });
+  if (decision.refusals.length) {
+    const lines = decision.refusals.map((r) => `  ${r.phase}: ${r.reason}`);
+    const none = requested.length > 1 ? ' Nothing was started (with several phases, one refusal stops all).' : '';
+    throw refused(`parallel: cannot start ${decision.refusals.map((r) => r.phase).join(', ')}:\n${lines.join('\n')}\n${none.trim() || 'Nothing was changed.'}`);
+  }
+
+  // Changes.
+  const trap = trapInterrupts();
+  try {
+    return await execute(input, { ctx, base, plan, baseTip, integrationTip, tips, steps: decision.steps, waiting: decision.waiting, meta: o.meta, trap });
+  } finally {
+    trap.release();
+  }
+}
+
+interface ExecContext {
+  ctx: ReturnType<typeof openRepo>;
+  base: string;
+  plan: Plan;
+  baseTip: string;
+  integrationTip?: string;
+  tips: Map<PhaseId, string>;
+  steps: StartStep[];
+  waiting: { phase: PhaseId; reason: string }[];
+  meta: Record<string, string>;
+  trap: { readonly interrupted: boolean };
+}
+
+async function execute(input: CommandInput, x: ExecContext): Promise<CommandResult> {
+  const { ctx, plan, base } = x;
+  const cwd = ctx.toplevel;
+  const io = input.io;
+  const out: string[] = [];
+  const changing = x.steps.filter((s) => s.kind !== 'already');
+  if (changing.length) {
+    ensureParallelExcluded(ctx.commonDir);
+    for (const line of (await installHooks(ctx)).lines) io.err(line);
+  }
+
+  // Where new branches start: base, or for a phase with needs the integration branch when it has
+  // merges base does not have yet.
+  let integrationAhead: boolean | undefined;
+  const startPointFor = (id: PhaseId): { oid: string; from: string } => {
+    const phase = phaseById(plan, id)!;
+    if (phase.needs.length && x.integrationTip && x.integrationTip !== x.baseTip) {
+      integrationAhead ??= git(['merge-base', '--is-ancestor', x.integrationTip, x.baseTip], { cwd, okCodes: [0, 1] }).exitCode === 1;
+      if (integrationAhead) return { oid: x.integrationTip, from: INTEGRATION_BRANCH };
+    }
+    return { oid: x.baseTip, from: base };
+  };
+
+  const markerFor = (phase: PhaseId, session: string): PhaseMarker => ({
+    phase, session, workspace: plan.name, ...(isReviewer(phaseById(plan, phase)!) ? { reviewer: true } : {}),
+  });
+  const briefFor = async (phase: PhaseId, session: string, reviewedTip?: string) =>
+    renderBrief(await gatherBriefData(ctx, plan, base, { phase: phaseById(plan, phase)!, session, ...(reviewedTip ? { reviewedTip } : {}) }));
+
+  const created: CreatedWorktree[] = [];
+  const started: { step: StartStep; path: string; from?: string; fresh: boolean }[] = [];
+  const copyReports: string[] = [];
+  try {
+    for (const step of x.steps) {
+      if (x.trap.interrupted) throw refused('parallel: start was interrupted.');
+      if (step.kind === 'create') {
+        const sp = step.branch === 'new' ? startPointFor(step.phase) : undefined;
+        const brief = await briefFor(step.phase, step.session, step.tip);
+        const c = await createPhaseWorktree(cwd, {
+          marker: markerFor(step.phase, step.session), path: step.path, branch: step.branch,
+          startPoint: step.branch === 'detached' ? step.tip : sp?.oid,
+          ...(step.staleEntry ? { staleEntry: step.staleEntry } : {}),
+        }, brief, async (path) => {
+          const rep = await copyPlanFiles(plan.copy, ctx.mainWorktree, path);
+          if (rep.missing.length) copyReports.push(`parallel: ${step.phase}: nothing to copy for ${rep.missing.map((m) => `"${m}"`).join(', ')} (not in the main worktree)`);
+        });
+        created.push(c);
+        started.push({ step, path: step.path, from: step.branch === 'new' ? sp!.from : step.branch === 'existing' ? phaseBranch(step.phase) : step.tip!.slice(0, 12), fresh: true });
+      } else if (step.kind === 'adopt') {
+        const gitDir = linkedGitDir(step.path)!;
+        markWorktree(gitDir, step.path, markerFor(step.phase, step.session), await briefFor(step.phase, step.session));
+        started.push({ step, path: step.path, fresh: true });
+      } else if (step.kind === 'relay') {
+        const gitDir = linkedGitDir(step.path)!;
+        const marker = markerFor(step.phase, step.to);
+        const reviewedTip = marker.reviewer ? gitTry(['rev-parse', 'HEAD'], { cwd: step.path }) ?? undefined : undefined;
+        markWorktree(gitDir, step.path, marker, await briefFor(step.phase, step.to, reviewedTip));
+        started.push({ step, path: step.path, fresh: false });
+      }
+      await tick(); // let a Ctrl-C be noticed between phases
+    }
+    if (x.trap.interrupted) throw refused('parallel: start was interrupted.');
+  } catch (e) {
+    // All or nothing: take back the worktrees this run made before the failure.
+    const problems = created.flatMap((c) => rollbackWorktree(cwd, c));
+    if (created.length) {
+      const msg = (e as Error).message.replace(/ Fix the cause.*$/, '');
+      const what = `${msg} The ${created.length} worktree${created.length === 1 ? '' : 's'} made before it (${created.map((c) => c.phase).join(', ')}) ${problems.length ? `could not all be removed: ${problems.join('; ')}` : 'were removed again'}; nothing was started. Fix the cause and run "parallel start" again.`;
+      throw refused(what, 'git');
+    }
+    throw e;
+  }
+  for (const line of copyReports) io.err(line);
+
+  // Events (the worktrees are in place whatever happens here).
+  for (const s of started) {
+    const st = s.step;
+    const session = st.kind === 'relay' ? st.to : (st as { session: string }).session;
+    try {
+      await recordEvent(ctx, {
+        type: 'start', workspace: plan.name, phase: st.phase, session,
+        ...(Object.keys(x.meta).length ? { metadata: x.meta } : {}),
+        worktree: s.path,
+        ...(isReviewer(phaseById(plan, st.phase)!) ? { reviewer: true } : { branch: phaseBranch(st.phase) }),
+        ...(st.kind === 'relay' ? { relay_from: st.from } : {}),
+      });
+    } catch (e) {
+      io.err(`parallel: ${st.phase}: the start event could not be recorded (${(e as Error).message}). The worktree is ready; run "parallel heartbeat --phase ${st.phase}" to show it as running.`);
+    }
+  }
+
+  // Report what was done before the (possibly long) setup.
+  for (const s of started) {
+    const st = s.step;
+    const phase = phaseById(plan, st.phase)!;
+    const port = phasePort(plan, phase);
+    const portText = port !== undefined ? `, PORT ${port}` : '';
+    if (st.kind === 'relay') {
+      out.push(`handed ${st.phase} from session ${st.from} to ${st.to} at ${s.path}`);
+    } else {
+      const what = isReviewer(phase) ? `detached at ${s.from} (reviews ${phase.reviews})` : st.kind === 'adopt' ? `branch ${phaseBranch(st.phase)}` : `branch ${phaseBranch(st.phase)} from ${s.from}`;
+      out.push(`started ${st.phase}: ${s.path} (${what}, session ${(st as { session: string }).session}${portText})`);
+    }
+    out.push(`  brief: ${join(s.path, BRIEF_FILE)}`);
+  }
+  for (const st of x.steps) {
+    if (st.kind === 'already') out.push(`${st.phase} is already started at ${st.path} (session ${st.session}); nothing changed.`);
+  }
+  if (x.waiting.length) {
+    out.push(started.length ? 'not started:' : 'no phase is ready to start:');
+    for (const w of x.waiting) out.push(`  ${w.phase}: ${w.reason}`);
+  }
+  if (out.length) io.out(out.join('\n'));
+
+  // Setup, in order, output streamed to stderr.
+  const toSetUp = started.filter((s) => s.fresh && plan.setup.length);
+  const setup = await runSetup(plan, toSetUp.map((s) => ({
+    phase: s.step.phase,
+    session: s.step.kind === 'relay' ? s.step.to : (s.step as { session: string }).session,
+    path: s.path,
+  })), io, () => x.trap.interrupted);
+  return { exitCode: setup.ok ? 0 : 1, text: '' };
 }
