@@ -75,6 +75,11 @@ export interface IntegratePlan {
 
 const DONE_STATES = new Set(['done', 'integrated']);
 
+/** The message of a phase's merge commit. */
+export function mergeMessage(id: PhaseId, session: string): string {
+  return `parallel: integrate ${id} (${session})`;
+}
+
 export function short(oid: string): string {
   return oid.slice(0, 7);
 }

@@ -1,6 +1,122 @@
+/**
+ * `parallel integrate [--dry-run] [--each] [--land] [--continue | --abort] [--json]`.
+ * Gather -> plan (pure) -> job in a journal -> run it (merge, test, move, record, land). The
+ * pieces live in src/integrate/; docs/ARCHITECTURE.md describes the state machine.
+ */
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { usageError, refused } from '../errors.js';
+import { openRepo, stateDir, type RepoContext } from '../git/repo.js';
+import { INTEGRATION_BRANCH } from '../core/plan.js';
+import { gather } from '../integrate/gather.js';
+import { planIntegration, short, reviewProblem } from '../integrate/plan-steps.js';
+import { acquireLock } from '../integrate/lock.js';
+import { closeJournal, readJournal, writeJournal, type Job } from '../integrate/journal.js';
+import { createJob, planOfJob } from '../integrate/job.js';
+import { runMerges, moveIntegration, assertNotCheckedOut } from '../integrate/runner.js';
+import { recordJob } from '../integrate/record.js';
+import { land } from '../integrate/land.js';
+import { abortJob } from '../integrate/abort.js';
+import { predictMerges } from '../integrate/predict.js';
+import { progressOn, type Progress } from '../integrate/progress.js';
+import { exitCodeOf, jsonOf, reportOfJob, textOf, type IntegrateReport } from '../integrate/report.js';
+import { faultPoint } from '../integrate/faults.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  const o = input.opts;
+  if (input.args.length) throw usageError(`parallel: integrate takes no arguments (got "${input.args[0]}"). Run "parallel integrate --help".`);
+  if (o.continue && o.abort) throw usageError('parallel: --continue and --abort exclude each other. Pick one.');
+  if (o['dry-run'] && (o.continue || o.abort || o.land)) throw usageError('parallel: --dry-run changes nothing, so it does not combine with --continue, --abort or --land. Run it alone.');
+  const ctx = openRepo(input.cwd);
+  const dir = stateDir(ctx, 'integrate');
+  if (o['dry-run']) return dryRun(ctx, dir, input);
+
+  const lock = acquireLock(dir, 'integrate');
+  const progress = progressOn(input.io);
+  try {
+    if (lock.cleared) progress.line(`cleared a stale lock left by a killed integrate (pid ${lock.cleared.pid}, since ${lock.cleared.since})`);
+    let job = readJournal(dir);
+    if (o.abort) {
+      if (!job) throw refused('parallel: there is no interrupted integrate to abort. Nothing was changed.');
+      const lines = await abortJob(ctx, dir, await planOfJob(ctx, job), job);
+      return { exitCode: 0, data: { aborted: job.id, head: job.integrationBefore }, text: lines.join('\n') };
+    }
+    if (job) {
+      progress.line(`resuming the interrupted integrate started ${job.created} (pinned tips: ${job.queue.concat(job.chain).map((s) => `${s.id}@${short(s.tip)}`).join(', ') || 'none'})`);
+      if (o.land && !job.land) {
+        job.land = true;
+        writeJournal(dir, job);
+      }
+    } else {
+      if (o.continue) throw refused('parallel: there is no interrupted integrate to continue. Run "parallel integrate" to start one.');
+      job = await newJob(ctx, dir, Boolean(o.each), Boolean(o.land), progress);
+    }
+    const report = await execute(ctx, dir, job, progress);
+    return { exitCode: exitCodeOf(report), data: jsonOf(report), text: textOf(report, job.test !== null) };
+  } finally {
+    lock.release();
+  }
+}
+
+async function newJob(ctx: RepoContext, dir: string, each: boolean, landToo: boolean, progress: Progress): Promise<Job> {
+  const g = await gather(ctx);
+  assertNotCheckedOut(ctx, INTEGRATION_BRANCH);
+  const plan = planIntegration(g.input);
+  const job = createJob(ctx, g, plan, { each, land: landToo });
+  writeJournal(dir, job);
+  faultPoint('journal-created');
+  if (job.queue.length) progress.line(`merging ${job.queue.length} phase${job.queue.length === 1 ? '' : 's'} into ${INTEGRATION_BRANCH}: ${job.queue.map((s) => s.id).join(', ')}`);
+  return job;
+}
+
+async function execute(ctx: RepoContext, dir: string, job: Job, progress: Progress): Promise<IntegrateReport> {
+  const plan = await planOfJob(ctx, job);
+  const env = { ctx, dir, plan, progress };
+  await runMerges(env, job);
+  moveIntegration(env, job);
+  await recordJob(ctx, dir, plan, job);
+  let landRefusal: string | undefined;
+  if (job.stage === 'landing' && job.land && !job.landed) {
+    const out = land(ctx, job.base, job.head!);
+    if (out.landed) {
+      job.landed = true;
+      writeJournal(dir, job);
+      faultPoint('landed');
+    } else landRefusal = out.refusal;
+  }
+  closeJournal(dir, job);
+  return reportOfJob(job, Boolean(job.landed), landRefusal);
+}
+
+async function dryRun(ctx: RepoContext, dir: string, input: CommandInput): Promise<CommandResult> {
+  const g = await gather(ctx);
+  const plan = planIntegration(g.input);
+  const pred = predictMerges(ctx, g.plan.phases, g.base, g.baseOid, g.integration, plan.merge);
+  const reviews: { id: string; reviewer: string; state: string }[] = [];
+  for (const reviewed of g.plan.phases.filter((p) => g.plan.phases.some((r) => r.reviews === p.id))) {
+    const reviewers = g.plan.phases.filter((r) => r.reviews === reviewed.id);
+    const tip = g.input.facts.get(reviewed.id)?.tip;
+    for (const r of reviewers) {
+      const v = (g.input.reviews.get(reviewed.id) ?? []).find((x) => x.reviewer === r.id);
+      const problem = tip ? reviewProblem([r], v ? [v] : [], tip) : 'no branch yet';
+      reviews.push({ id: reviewed.id, reviewer: r.id, state: problem ? problem.replace(`${r.id} `, '').replace(`${r.id}'s `, '') : `approved ${short(tip!)}` });
+    }
+  }
+  const pending = readJournal(dir);
+  const report: IntegrateReport = {
+    order: plan.order,
+    integrated: pred.merge.map((m) => m.id),
+    already: plan.already,
+    skipped: [...plan.skipped, ...pred.skipped].sort((a, b) => plan.order.indexOf(a.id) - plan.order.indexOf(b.id)),
+    tests: null,
+    head: g.integration,
+    landed: false,
+    base: g.base,
+    baseRed: false,
+    dryRun: {
+      reviews,
+      ...(pred.note || pending ? { note: [pred.note, pending ? `An interrupted integrate (started ${pending.created}) is pending: "parallel integrate" resumes it, "parallel integrate --abort" undoes it.` : ''].filter(Boolean).join('\n') } : {}),
+    },
+  };
+  if (!g.plan.test) report.dryRun!.note = [report.dryRun!.note, 'No test command in the plan: the merges would be untested.'].filter(Boolean).join('\n');
+  return { exitCode: exitCodeOf(report), data: jsonOf(report), text: textOf(report, Boolean(g.plan.test)) };
 }

@@ -1,0 +1,17 @@
+/**
+ * Fault injection for the crash-safety tests: with `PARALLEL_TEST_KILL_AT=N`, integrate kills
+ * itself (SIGKILL, no cleanup, like a power cut for the process) at the Nth step boundary it
+ * reaches. `PARALLEL_TEST_KILL_AT=list` prints each point's name to stderr instead, to count them.
+ */
+let reached = 0;
+const at = process.env.PARALLEL_TEST_KILL_AT;
+
+export function faultPoint(name: string): void {
+  if (!at) return;
+  reached += 1;
+  if (at === 'list') {
+    process.stderr.write(`fault point ${reached}: ${name}\n`);
+    return;
+  }
+  if (Number(at) === reached) process.kill(process.pid, 'SIGKILL');
+}

@@ -1,0 +1,65 @@
+/**
+ * Gather what the planner needs, from refs and the coordination store: the committed plan on
+ * base, each phase's state and session, reviewers' verdicts, branch tips (pinned now), what is
+ * already integrated, and ownership violations among each candidate's own commits at its tip.
+ */
+import { gitTry } from '../git/git.js';
+import { resolveBase, type RepoContext } from '../git/repo.js';
+import { readCommittedPlan } from '../config/plan-source.js';
+import { integratedPhases } from '../git/integrated.js';
+import { INTEGRATION_BRANCH, type Plan } from '../core/plan.js';
+import { gatherPhaseStates } from '../store/gather.js';
+import { reviewsByPhase } from '../core/phase-state.js';
+import type { PhaseFacts, PlannerInput, ReviewVerdict, Violation } from './plan-steps.js';
+import { violationsAt } from './verify-tips.js';
+
+export interface Gathered {
+  base: string;
+  baseOid: string;
+  planBlob: string;
+  plan: Plan;
+  integration: string | null;
+  input: PlannerInput;
+}
+
+function rev(ctx: RepoContext, ref: string): string | null {
+  return gitTry(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: ctx.toplevel });
+}
+
+export async function gather(ctx: RepoContext): Promise<Gathered> {
+  const base = resolveBase(ctx);
+  const { plan, blob } = await readCommittedPlan(ctx, base);
+  const { rows, baseTip, integrationTip } = await gatherPhaseStates(ctx, plan, base);
+  const baseOid = baseTip ?? rev(ctx, `refs/heads/${base}`)!;
+  const integration = integrationTip ?? null;
+  // How each integrated phase got there (ancestry, or by content: a squash merge).
+  const integratedIds = rows.filter((r) => r.state === 'integrated').map((r) => r.id);
+  const how = integratedIds.length ? integratedPhases(ctx.toplevel, base, integratedIds) : new Map<string, 'ancestry' | 'content'>();
+  const facts = new Map<string, PhaseFacts>();
+  const candidates = new Map<string, string>();
+  for (const row of rows) {
+    if (row.reviews) continue;
+    const f: PhaseFacts = {
+      id: row.id,
+      state: row.state,
+      session: row.session ?? row.id,
+      ...(row.tip ? { tip: row.tip } : {}),
+      ...(row.state === 'integrated' ? { integrated: how.get(row.id) ?? 'ancestry' } : {}),
+      violations: [],
+    };
+    facts.set(row.id, f);
+    if (row.state === 'done' && row.tip) candidates.set(row.id, row.tip);
+  }
+  const violations: Map<string, Violation[]> = candidates.size ? await violationsAt(ctx, plan, base, integration, candidates) : new Map();
+  for (const [id, vs] of violations) facts.get(id)!.violations = vs;
+  const reviews = new Map<string, ReviewVerdict[]>();
+  for (const [id, list] of reviewsByPhase(rows)) reviews.set(id, list.map((v) => ({ reviewer: v.reviewer, verdict: v.verdict, tip: v.tip, message: v.message })));
+  return {
+    base,
+    baseOid,
+    planBlob: blob,
+    plan,
+    integration,
+    input: { phases: plan.phases, facts, reviews },
+  };
+}

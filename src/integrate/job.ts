@@ -1,0 +1,76 @@
+/**
+ * A new integrate job from what was gathered: pin base, the integration branch and every tip,
+ * decide where the merges start (base, the integration branch ahead of it, or a merge of both),
+ * and the queue of phases to merge. Also: the plan a job was made with, read back by blob id.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { git } from '../git/git.js';
+import { stateDir, type RepoContext } from '../git/repo.js';
+import type { Plan } from '../core/plan.js';
+import { invalidPlan, decodePlan } from '../config/plan-source.js';
+import type { Gathered } from './gather.js';
+import type { IntegratePlan } from './plan-steps.js';
+import type { Job } from './journal.js';
+
+function isAncestor(cwd: string, a: string, b: string): boolean {
+  return git(['merge-base', '--is-ancestor', a, b], { cwd, okCodes: [0, 1] }).exitCode === 0;
+}
+
+/** Where the merges start, given base and the integration branch. */
+export function startingPoint(cwd: string, baseOid: string, integration: string | null): { from: string; bringBase: boolean } {
+  if (!integration || isAncestor(cwd, integration, baseOid)) return { from: baseOid, bringBase: false };
+  if (isAncestor(cwd, baseOid, integration)) return { from: integration, bringBase: false };
+  return { from: integration, bringBase: true };
+}
+
+export function createJob(ctx: RepoContext, g: Gathered, plan: IntegratePlan, opts: { each: boolean; land: boolean }): Job {
+  const now = new Date();
+  const { from, bringBase } = startingPoint(ctx.toplevel, g.baseOid, g.integration);
+  const sessions: Record<string, string> = {};
+  for (const [id, f] of g.input.facts) sessions[id] = f.session;
+  return {
+    version: 1,
+    id: `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`,
+    created: now.toISOString(),
+    date: Math.floor(now.getTime() / 1000),
+    base: g.base,
+    baseOid: g.baseOid,
+    integrationBefore: g.integration,
+    from,
+    bringBase,
+    ...(bringBase ? {} : { start: from }),
+    planBlob: g.planBlob,
+    test: g.plan.test ?? null,
+    testRetries: g.plan.testRetries,
+    testTimeoutMs: g.plan.timeouts.test,
+    each: opts.each,
+    land: opts.land,
+    order: plan.order,
+    sessions,
+    already: plan.already,
+    queue: plan.merge,
+    chain: [],
+    skipped: plan.skipped,
+    tests: {},
+    stage: 'merging',
+    recorded: [],
+    runs: 0,
+  };
+}
+
+/** The plan a job was made with (by blob id: base may have moved since). */
+export async function planOfJob(ctx: RepoContext, job: Pick<Job, 'planBlob' | 'base'>): Promise<Plan> {
+  try {
+    return JSON.parse(readFileSync(join(stateDir(ctx, 'cache'), `plan-${job.planBlob}.json`), 'utf8')) as Plan;
+  } catch {
+    // not cached: parse the blob
+  }
+  const file = `${job.base}:.parallel.yml`;
+  const text = decodePlan(file, Buffer.from(git(['cat-file', 'blob', job.planBlob], { cwd: ctx.toplevel }).stdout, 'utf8'));
+  const { parsePlan } = await import('../config/plan-loader.js');
+  const res = parsePlan(text);
+  if (!res.ok) throw invalidPlan(file, res.problems);
+  return res.plan;
+}

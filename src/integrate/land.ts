@@ -1,0 +1,52 @@
+/**
+ * `--land`: fast-forward base to the integration branch. Compare-and-swap on the base ref; when
+ * base is checked out in a worktree (usually the main one), that worktree is updated with
+ * `git merge --ff-only` (which moves HEAD only from the value it read) and only when it has no
+ * tracked changes; otherwise nothing moves and the user is told what to do.
+ */
+import { git, gitTry } from '../git/git.js';
+import type { RepoContext } from '../git/repo.js';
+import { INTEGRATION_BRANCH } from '../core/plan.js';
+import { checkedOutBranches } from './runner.js';
+import { NO_HOOKS } from './scratch.js';
+import { short } from './plan-steps.js';
+
+export interface LandOutcome {
+  landed: boolean;
+  /** Why it did not land (a sentence with the fix). */
+  refusal?: string;
+  worktree?: string;
+}
+
+export function land(ctx: RepoContext, base: string, head: string): LandOutcome {
+  const ref = `refs/heads/${base}`;
+  const cwd = ctx.toplevel;
+  const now = gitTry(['rev-parse', '--verify', '--quiet', ref], { cwd });
+  if (!now) return { landed: false, refusal: `the base branch ${base} does not exist` };
+  if (now === head) return { landed: true };
+  if (git(['merge-base', '--is-ancestor', now, head], { cwd, okCodes: [0, 1] }).exitCode !== 0) {
+    return { landed: false, refusal: `${base} has moved on since (it is at ${short(now)}, which ${INTEGRATION_BRANCH} does not contain), so it cannot be fast-forwarded; run "parallel integrate --land" again to bring the new commits in first` };
+  }
+  const wt = checkedOutBranches(ctx).get(ref);
+  if (!wt) {
+    const res = git([...NO_HOOKS, 'update-ref', '-m', `parallel integrate --land: fast-forward to ${short(head)}`, ref, head, now], { cwd, okCodes: [0, 1, 128] });
+    if (res.exitCode !== 0) return { landed: false, refusal: `${base} moved while landing (${res.stderr.trim()}); run "parallel integrate --land" again` };
+    return { landed: true };
+  }
+  const dirty = git(['status', '--porcelain=v1', '-z', '--untracked-files=no', '--ignore-submodules=none'], { cwd: wt }).stdout;
+  if (dirty) {
+    const files = dirty.split('\0').filter(Boolean).map((l) => l.slice(3)).slice(0, 5);
+    return {
+      landed: false,
+      worktree: wt,
+      refusal: `${base} is checked out in ${wt}, which has uncommitted changes (${files.join(', ')}); commit or stash them there, then run "parallel integrate --land" again (or fast-forward yourself: "git -C '${wt}' merge --ff-only ${INTEGRATION_BRANCH}")`,
+    };
+  }
+  // In that worktree HEAD is base: merge --ff-only updates files and index safely and moves the
+  // ref only from the value it read (a compare-and-swap).
+  const res = git([...NO_HOOKS, 'merge', '--ff-only', '--quiet', head], { cwd: wt, okCodes: [0, 1, 128] });
+  if (res.exitCode !== 0) {
+    return { landed: false, worktree: wt, refusal: `fast-forwarding ${base} in ${wt} failed: ${res.stderr.trim().split('\n')[0]}; fix that worktree, then run "parallel integrate --land" again` };
+  }
+  return { landed: true, worktree: wt };
+}

@@ -1,0 +1,86 @@
+/**
+ * After the integration branch moved: a note on each merge commit (phase, session, test command,
+ * result, durations; `git log` shows it) and an `integrate` event per phase merged or left out for
+ * something to fix, all in ONE compare-and-swap commit on the coordination ref (the store's write
+ * path), so a run killed around it either wrote all of it or none. A resumed run first checks for
+ * the job's note on its first merge, so nothing is written twice.
+ */
+import { gitTry } from '../git/git.js';
+import type { RepoContext } from '../git/repo.js';
+import { INTEGRATION_BRANCH, NOTES_REF, type Plan } from '../core/plan.js';
+import { appendEvents, readEvents, type NoteWrite } from '../store/store.js';
+import type { NewEvent } from '../store/types.js';
+import { writeJournal, type Job } from './journal.js';
+import { formatSeconds } from './progress.js';
+import { short } from './plan-steps.js';
+import { faultPoint } from './faults.js';
+
+export function mergeNote(job: Job, step: Job['chain'][number]): string {
+  const t = job.head ? job.tests[job.head] : undefined;
+  const result = !job.test ? 'untested (no test command in the plan)'
+    : t ? `${t.passed ? 'passed' : 'failed'} in ${formatSeconds(t.ms)}${t.attempts > 1 ? ` (attempt ${t.attempts})` : ''}` : 'not run';
+  return [
+    `parallel: integrated ${step.id} (session ${step.session})`,
+    `phase: ${step.id}`,
+    `session: ${step.session}`,
+    `tip: ${step.tip}`,
+    `test: ${job.test ?? '(none)'}`,
+    `result: ${result}`,
+    `merge: ${formatSeconds(step.ms)}`,
+    `head: ${job.head}`,
+    `job: ${job.id}`,
+  ].join('\n');
+}
+
+function alreadyRecorded(ctx: RepoContext, job: Job): boolean {
+  const first = job.chain[0];
+  if (first) {
+    const note = gitTry(['notes', `--ref=${NOTES_REF}`, 'show', first.commit], { cwd: ctx.toplevel });
+    return note !== null && note.includes(`job: ${job.id}`);
+  }
+  const skip = job.skipped.find((s) => s.fails);
+  return skip ? readEvents(ctx, { phase: skip.id }).some((e) => e.job === job.id) : false;
+}
+
+export async function recordJob(ctx: RepoContext, dir: string, plan: Plan, job: Job): Promise<void> {
+  if (job.stage !== 'recording') return;
+  if (!job.baseRed && !alreadyRecorded(ctx, job)) {
+    const events: NewEvent[] = [];
+    const notes: NoteWrite[] = [];
+    const tested = job.test ? (job.head ? job.tests[job.head] : undefined) : undefined;
+    for (const step of job.chain) {
+      notes.push({ commit: step.commit, text: mergeNote(job, step) });
+      events.push({
+        type: 'integrate',
+        workspace: plan.name,
+        phase: step.id,
+        session: step.session,
+        message: `integrated into ${INTEGRATION_BRANCH} at ${short(job.head!)}${job.test ? (tested?.passed ? ', tests green' : '') : ', untested'}`,
+        result: 'integrated',
+        commit: step.commit,
+        tip: step.tip,
+        head: job.head,
+        job: job.id,
+        tested: Boolean(job.test),
+      });
+    }
+    for (const s of job.skipped) {
+      if (!s.fails) continue;
+      events.push({
+        type: 'integrate',
+        workspace: plan.name,
+        phase: s.id,
+        session: job.sessions[s.id] ?? s.id,
+        message: `not integrated (${s.reason}): ${s.detail}`,
+        result: 'skipped',
+        reason: s.reason,
+        job: job.id,
+      });
+    }
+    if (events.length) await appendEvents(ctx, events, notes);
+  }
+  faultPoint('recorded');
+  job.recorded = job.chain.map((s) => s.id);
+  job.stage = 'landing';
+  writeJournal(dir, job);
+}

@@ -1,0 +1,116 @@
+/**
+ * Integrate's scratch worktree: a detached linked worktree under the common git dir
+ * (`<common dir>/parallel/integrate/worktree`), owned by parallel and kept between runs so that
+ * `setup` (e.g. `npm ci`) is not paid again and again. Merges happen here, never in a user's
+ * worktree. After a `kill -9` it may hold a half-done merge, an `index.lock` or a half-updated
+ * tree (GIT-FACTS): `resetScratch` puts it back at a recorded commit whatever it holds.
+ * Every git call here runs with hooks off: the user's hooks are for the user's commits.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { git, gitOut, gitTry, splitZ, GitError } from '../git/git.js';
+import type { RepoContext } from '../git/repo.js';
+
+export const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
+
+export function scratchPath(dir: string): string {
+  return join(dir, 'worktree');
+}
+
+/** The scratch worktree's private git dir, if it is a working worktree of this repository. */
+function scratchGitDir(ctx: RepoContext, path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  const res = git(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: path, okCodes: [0, 128] });
+  if (res.exitCode !== 0) return undefined;
+  const [gitDir, common] = res.stdout.split('\n');
+  return common === ctx.commonDir && gitDir !== common ? gitDir : undefined;
+}
+
+/**
+ * Make sure the scratch worktree exists and sits at `commit` with a clean tree and index (any
+ * leftover of a killed run cleared). Returns its path and whether it was (re)created.
+ */
+export function resetScratch(ctx: RepoContext, dir: string, commit: string): { path: string; created: boolean } {
+  const path = scratchPath(dir);
+  let gitDir = scratchGitDir(ctx, path);
+  let created = false;
+  if (!gitDir) {
+    // Missing or damaged (killed during `worktree add`): it is ours, so rebuild it.
+    if (existsSync(path)) {
+      gitTry(['worktree', 'remove', '--force', '--force', path], { cwd: ctx.mainWorktree });
+      rmSync(path, { recursive: true, force: true });
+    }
+    git(['worktree', 'prune'], { cwd: ctx.mainWorktree });
+    mkdirSync(dirname(path), { recursive: true });
+    git([...NO_HOOKS, 'worktree', 'add', '--force', '--detach', '--quiet', path, commit], { cwd: ctx.mainWorktree });
+    gitDir = scratchGitDir(ctx, path);
+    if (!gitDir) throw new Error(`the scratch worktree at ${path} could not be created`);
+    created = true;
+  }
+  // A killed git leaves lock files behind (index.lock, HEAD.lock); we hold integrate's lock and
+  // nobody else works in this worktree, so they are ours to clear.
+  for (const f of readdirSync(gitDir)) if (f.endsWith('.lock')) unlinkSync(join(gitDir, f));
+  // `reset --hard` also drops a half-done merge (MERGE_HEAD, a staged merge with no MERGE_HEAD).
+  git([...NO_HOOKS, 'reset', '--hard', '--quiet', commit], { cwd: path });
+  git([...NO_HOOKS, 'clean', '-fdq'], { cwd: path });
+  return { path, created };
+}
+
+/** Copy the plan's `copy` files from the main worktree (missing ones are skipped). */
+export function applyCopy(ctx: RepoContext, path: string, files: readonly string[]): string[] {
+  const copied: string[] = [];
+  for (const f of files) {
+    const from = join(ctx.mainWorktree, f);
+    try {
+      if (!statSync(from).isFile()) continue;
+    } catch {
+      continue;
+    }
+    const to = join(path, f);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(from, to);
+    copied.push(f);
+  }
+  return copied;
+}
+
+export interface MergeOutcome {
+  ok: boolean;
+  /** The merge commit. */
+  commit?: string;
+  /** Conflicted paths. */
+  files?: string[];
+}
+
+export interface MergeIdentity {
+  /** Seconds since the epoch: author and committer date of every merge in the job. */
+  date: number;
+  /** Fallback identity when the repository has none configured. */
+  name?: string;
+  email?: string;
+}
+
+/** The environment that makes a merge commit reproducible: same inputs, same commit id. */
+export function mergeEnv(id: MergeIdentity): Record<string, string> {
+  const env: Record<string, string> = { GIT_AUTHOR_DATE: `${id.date} +0000`, GIT_COMMITTER_DATE: `${id.date} +0000` };
+  if (id.name) Object.assign(env, { GIT_AUTHOR_NAME: id.name, GIT_COMMITTER_NAME: id.name });
+  if (id.email) Object.assign(env, { GIT_AUTHOR_EMAIL: id.email, GIT_COMMITTER_EMAIL: id.email });
+  return env;
+}
+
+/** `git merge --no-ff` of `tip` into the scratch worktree's HEAD, hooks off. */
+export function mergeInScratch(path: string, tip: string, message: string, id: MergeIdentity): MergeOutcome {
+  const res = git(
+    [...NO_HOOKS, '-c', 'rerere.enabled=false', 'merge', '--no-ff', '--no-edit', '--no-gpg-sign', '--no-autostash', '--quiet', '-m', message, tip],
+    { cwd: path, env: mergeEnv(id), okCodes: [0, 1, 2, 128] },
+  );
+  if (res.exitCode === 0) return { ok: true, commit: gitOut(['rev-parse', 'HEAD'], { cwd: path }) };
+  const files = splitZ(git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd: path }).stdout);
+  if (files.length === 0) throw new GitError(['merge', tip], path, res.exitCode, res.stderr, res.stdout);
+  return { ok: false, files };
+}
+
+/** The fallback identity when `git var GIT_COMMITTER_IDENT` fails (no user configured). */
+export function needsIdentity(path: string): boolean {
+  return git(['var', 'GIT_COMMITTER_IDENT'], { cwd: path, okCodes: [0, 128] }).exitCode !== 0;
+}
