@@ -32,8 +32,10 @@ export interface PhaseStates {
 
 /** Tips of base, the integration branch and every phase branch (one git call). */
 export function readTips(cwd: string, base: string): { base: string | null; integration: string | null; phases: Map<PhaseId, string> } {
-  const out = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/', `refs/heads/${base}`], { cwd }).stdout;
+  const out = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/', `refs/heads/${base}`, 'refs/remotes/*/parallel/*'], { cwd }).stdout;
   const phases = new Map<PhaseId, string>();
+  // Phases worked in another clone are seen through `parallel sync` as remote-tracking branches.
+  const remote = new Map<PhaseId, string>();
   let baseTip: string | null = null;
   let integration: string | null = null;
   for (const line of out.split('\n')) {
@@ -44,7 +46,12 @@ export function readTips(cwd: string, base: string): { base: string | null; inte
     if (ref === `refs/heads/${base}`) baseTip = oid;
     else if (ref === `refs/heads/${INTEGRATION_BRANCH}`) integration = oid;
     else if (ref.startsWith('refs/heads/parallel/')) phases.set(ref.slice('refs/heads/parallel/'.length), oid);
+    else {
+      const m = /^refs\/remotes\/[^/]+\/parallel\/(.+)$/.exec(ref);
+      if (m && m[1] !== 'integration' && !remote.has(m[1]!)) remote.set(m[1]!, oid);
+    }
   }
+  for (const [id, oid] of remote) if (!phases.has(id)) phases.set(id, oid);
   return { base: baseTip, integration, phases };
 }
 

@@ -56,8 +56,8 @@ export function readStoreTip(ctx: Ctx): string | null {
 }
 
 /** Blob entries below `prefix` in a commit's tree: path -> blob oid. */
-export function listTree(cwd: string, treeish: string, prefix: string): Map<string, string> {
-  const res = git(['ls-tree', '-r', '-z', '--full-tree', treeish, '--', prefix], { cwd, okCodes: [0, 128] });
+export function listTree(cwd: string, treeish: string, prefix?: string): Map<string, string> {
+  const res = git(['ls-tree', '-r', '-z', '--full-tree', treeish, ...(prefix ? ['--', prefix] : [])], { cwd, okCodes: [0, 128] });
   const map = new Map<string, string>();
   if (res.exitCode !== 0) return map;
   for (const entry of splitZ(res.stdout)) {

@@ -1,6 +1,118 @@
+/**
+ * `parallel sync [<remote>]`: fetch the remote's coordination ref into
+ * `refs/notes/remotes/<remote>/parallel` (never over the local ref), merge it into the local ref
+ * (our own merge: a union of events), push with compare-and-swap (a plain push, which the remote
+ * refuses when it moved since our fetch), and retry when another clone pushed first. Then push
+ * this clone's phase branches.
+ */
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { ParallelError, ExitCode, usageError } from '../errors.js';
+import { git, gitTry } from '../git/git.js';
+import { openRepo, type RepoContext } from '../git/repo.js';
+import { STORE_REF, readStoreTip } from '../store/store.js';
+import { mergeStoreTips } from '../store/merge.js';
+import { phaseWorktrees } from '../store/gather.js';
+
+const ROUNDS = 12;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function pickRemote(ctx: RepoContext, arg: string | undefined): string {
+  const remotes = (gitTry(['remote'], { cwd: ctx.toplevel }) ?? '').split('\n').filter(Boolean);
+  if (arg !== undefined) {
+    if (!remotes.includes(arg)) throw usageError(`parallel: there is no remote "${arg}"${remotes.length ? ` (remotes: ${remotes.join(', ')})` : ''}. Add it with "git remote add ${arg} <url>".`);
+    return arg;
+  }
+  if (remotes.includes('origin')) return 'origin';
+  if (remotes.length === 1) return remotes[0]!;
+  throw usageError(remotes.length
+    ? `parallel: this repository has several remotes (${remotes.join(', ')}) and none is "origin". Name one: parallel sync <remote>.`
+    : 'parallel: this repository has no remote to sync with. Add one with "git remote add origin <url>", then run "parallel sync".');
+}
+
+function tracking(remote: string): string {
+  return `refs/notes/remotes/${remote}/parallel`;
+}
+
+/** Fetch the remote's coordination ref into its tracking ref; null when the remote has none. */
+function fetchStore(ctx: RepoContext, remote: string): string | null {
+  const res = git(['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+${STORE_REF}:${tracking(remote)}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  if (res.exitCode !== 0) {
+    if (/couldn't find remote ref/i.test(res.stderr)) return null;
+    throw new ParallelError(`parallel: could not fetch ${STORE_REF} from "${remote}": ${res.stderr.trim()}. Check that "git fetch ${remote}" works.`, { code: 'git' });
+  }
+  return gitTry(['rev-parse', '--verify', '--quiet', `${tracking(remote)}^{commit}`], { cwd: ctx.toplevel });
+}
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  if (input.args.length > 1) throw usageError('parallel: "sync" takes at most one remote: parallel sync [<remote>].');
+  const ctx = openRepo(input.cwd);
+  const remote = pickRemote(ctx, input.args[0]);
+  let received = 0;
+  let gotNew = false;
+  let pushed = false;
+  let merges = 0;
+  for (let round = 1; ; round++) {
+    const theirs = fetchStore(ctx, remote);
+    const ours = readStoreTip(ctx);
+    if (theirs) {
+      const m = mergeStoreTips(ctx.toplevel, ours, theirs);
+      if (!m.outcome.ok) {
+        if (m.outcome.reason === 'moved' && round < ROUNDS) {
+          await sleep(Math.random() * 50 * round);
+          continue; // a local writer moved the ref meanwhile: merge again
+        }
+        const why = m.outcome.reason === 'locked' ? `it is locked (${m.outcome.lockFile})` : m.outcome.reason === 'error' ? m.outcome.stderr : 'it kept moving';
+        throw new ParallelError(`parallel: could not merge "${remote}"'s coordination ref into ${STORE_REF}: ${why}. Run "parallel sync" again.`, { exitCode: ExitCode.refused, code: 'git' });
+      }
+      if (m.how === 'merged') merges++;
+      if (m.received > 0) received += m.received;
+      if (m.received !== 0) gotNew = true;
+    }
+    const tip = readStoreTip(ctx);
+    if (!tip || tip === theirs) {
+      pushed = false;
+      break; // nothing of ours to send
+    }
+    // A plain push is a compare-and-swap on the remote: it is refused unless our tip contains theirs.
+    const push = git(['push', '--quiet', '--porcelain', '--end-of-options', remote, `${STORE_REF}:${STORE_REF}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+    if (push.exitCode === 0) {
+      pushed = true;
+      break;
+    }
+    if (round >= ROUNDS) {
+      throw new ParallelError(`parallel: "${remote}" kept moving while syncing (${ROUNDS} rounds; other clones are syncing at the same time). Run "parallel sync" again.`, { exitCode: ExitCode.busy, code: 'busy' });
+    }
+    if (!/rejected|non-fast-forward|fetch first|stale info|failed to update/i.test(push.stdout + push.stderr)) {
+      throw new ParallelError(`parallel: pushing ${STORE_REF} to "${remote}" failed: ${(push.stderr || push.stdout).trim()}. Check that "git push ${remote}" works.`, { code: 'git' });
+    }
+    await sleep(20 + Math.random() * 80 * round);
+  }
+  // This clone's phase branches: those with a worktree here. A plain push never overwrites others' work.
+  const branches = [...phaseWorktrees(ctx.commonDir).keys()].filter((id) => gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/parallel/${id}`], { cwd: ctx.toplevel }));
+  const refused: string[] = [];
+  if (branches.length) {
+    const specs = branches.map((id) => `refs/heads/parallel/${id}:refs/heads/parallel/${id}`);
+    const res = git(['push', '--porcelain', '--end-of-options', remote, ...specs], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+    for (const line of res.stdout.split('\n')) {
+      const m = /^!\trefs\/heads\/parallel\/([^:]+):/.exec(line);
+      if (m) refused.push(m[1]!);
+    }
+    if (res.exitCode !== 0 && refused.length === 0) {
+      throw new ParallelError(`parallel: pushing phase branches to "${remote}" failed: ${res.stderr.trim()}. Check that "git push ${remote}" works.`, { code: 'git' });
+    }
+  }
+  // Phase branches of other clones, for their commit counts here.
+  git(['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+refs/heads/parallel/*:refs/remotes/${remote}/parallel/*`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  const lines = [
+    `Synced ${STORE_REF} with "${remote}": ${received > 0 ? `received ${received} event${received === 1 ? '' : 's'}` : gotNew ? 'received new events' : 'received nothing new'}, ${pushed ? 'pushed' : 'nothing to push'}.`,
+  ];
+  if (branches.length) lines.push(`Pushed phase branches: ${branches.filter((b) => !refused.includes(b)).map((b) => `parallel/${b}`).join(', ') || 'none'}.`);
+  if (refused.length) {
+    lines.push(`parallel: "${remote}" refused ${refused.map((b) => `parallel/${b}`).join(', ')}: it has commits this clone lacks. Fetch and merge them in that worktree ("git pull ${remote} parallel/<phase>"), then run "parallel sync" again.`);
+  }
+  return {
+    exitCode: refused.length ? ExitCode.refused : ExitCode.ok,
+    data: { remote, received: Math.max(0, received), pushed, merges, branches, refused },
+    text: lines.join('\n'),
+  };
 }
