@@ -42,13 +42,11 @@ class Collector {
     return this.lc.linePos(node?.range?.[0] ?? 0).line;
   }
   at(node: { range?: [number, number, number] | null } | null | undefined, message: string): void {
-    const offset = node?.range?.[0] ?? 0;
-    const pos = this.lc.linePos(offset);
-    this.problems.push({ line: pos.line, col: pos.col, message });
+    this.atOffset(node?.range?.[0] ?? 0, message);
   }
   atOffset(offset: number, message: string): void {
     const pos = this.lc.linePos(offset);
-    this.problems.push({ line: pos.line, col: pos.col, message });
+    this.problems.push({ line: Math.max(1, pos.line), col: Math.max(1, pos.col), message });
   }
 }
 
@@ -225,6 +223,7 @@ function validateTop(root: YAMLMap, c: Collector, opts: ParseOptions): Plan | un
   const shared = strList(keys.get('shared'), 'shared', c, { globs: true });
 
   let ports: Plan['ports'];
+  let portsNode: Pos | undefined;
   const portsPair = keys.get('ports');
   if (portsPair) {
     if (!isMap(portsPair.value)) c.at((portsPair.value ?? portsPair.key) as Pos, `"ports" must be a mapping like "ports: { base: 3100 }", not ${describe(portsPair.value)}`);
@@ -234,7 +233,10 @@ function validateTop(root: YAMLMap, c: Collector, opts: ParseOptions): Plan | un
       if (!bp) c.at(portsPair.value as Pos, 'missing "ports.base"; write "ports: { base: 3100 }"');
       else if (!isScalar(bp.value) || typeof bp.value.value !== 'number' || !Number.isInteger(bp.value.value) || bp.value.value < 1) {
         c.at((bp.value ?? bp.key) as Pos, `"ports.base" must be a positive whole number, not ${describe(bp.value)}`);
-      } else ports = { base: bp.value.value };
+      } else {
+        ports = { base: bp.value.value };
+        portsNode = bp.value as Pos;
+      }
     }
   }
 
@@ -280,7 +282,7 @@ function validateTop(root: YAMLMap, c: Collector, opts: ParseOptions): Plan | un
   }
 
   if (ports && ports.base + Math.max(phases.length, 1) - 1 > 65535) {
-    c.at(portsPair!.value as Pos, `"ports.base" ${ports.base} plus ${phases.length} phases passes 65535; choose a lower base`);
+    c.at(portsNode, `"ports.base" ${ports.base} plus ${phases.length} phases passes 65535; choose a lower base`);
   }
 
   for (const ref of refNodes) {

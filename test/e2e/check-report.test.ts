@@ -1,0 +1,75 @@
+/** `parallel check` on valid plans: waves, overlaps with witnesses, unowned files, warnings, conflicts. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestRepo, SPEC_PLAN } from '../helpers/repo.js';
+
+interface CheckJson {
+  schema: number; ok: boolean; waves: string[][]; overlaps: { a: string; b: string; witness: string }[];
+  cycle: string[] | null; unowned: { count: number; examples: string[] }; conflicts: { a: string; b: string; files: string[] }[];
+  warnings: string[]; notes: string[];
+}
+
+let repo: TestRepo;
+beforeAll(() => {
+  repo = new TestRepo();
+  repo.commit({
+    '.parallel.yml': SPEC_PLAN,
+    'src/db/schema.sql': 'create table users;\n',
+    'src/db/generated/types.ts': 'export {};\n',
+    'src/auth/login.ts': 'export {};\n',
+    'README.md': '# demo\n',
+    'docs/guide.md': 'guide\n',
+    'package.json': '{}\n',
+  }, 'init');
+});
+afterAll(() => repo.cleanup());
+
+describe('parallel check', () => {
+  it('reports SPEC\'s example: waves with the reviewer after the phase it reviews, no overlap, exit 0', () => {
+    const r = repo.json<CheckJson>(['check']);
+    expect(r.code).toBe(0);
+    expect(r.data).toMatchObject({ schema: 1, ok: true, waves: [['schema'], ['auth', 'dashboard'], ['review-auth']], overlaps: [], cycle: null, conflicts: [], warnings: [] });
+    // The excluded generated file, README and docs belong to nobody; the plan file is the coordinator's.
+    expect(r.data.unowned).toEqual({ count: 4, examples: ['README.md', 'docs/guide.md', 'package.json', 'src/db/generated/types.ts'] });
+    const text = repo.parallel(['check']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('  2. auth, dashboard');
+    expect(text.stdout).toMatch(/Unowned tracked files: 4/);
+    expect(text.stdout).toMatch(/no base branch is recorded yet; run "parallel init"/);
+  });
+
+  it('reports an overlap between phases that may run at once with a witness under src/auth/, exit 1', () => {
+    repo.write('.parallel.yml', `version: 1\nname: demo\nshared: [package.json, docs/**]\nphases:\n  - id: core\n    owns: ["src/**", README.md]\n  - id: auth\n    owns: [src/auth/**]\n  - id: later\n    needs: [core]\n    owns: [src/**]\n`);
+    const r = repo.json<CheckJson>(['check']);
+    expect(r.code).toBe(1);
+    expect(r.data.ok).toBe(false);
+    // later needs core (a relay) and so may own the same paths; auth and later may run at once.
+    expect(r.data.overlaps).toEqual([{ a: 'core', b: 'auth', witness: 'src/auth/x' }, { a: 'auth', b: 'later', witness: 'src/auth/x' }]);
+    expect(r.data.unowned.count).toBe(0);
+    const text = repo.parallel(['check']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('core and auth both own "src/auth/x"');
+    expect(text.stdout).toMatch(/Fix: narrow one phase's "owns"/);
+    expect(text.stdout).toMatch(/differs from the committed one/);
+  });
+
+  it('warns when a wave holds more than 5 phases', () => {
+    const phases = Array.from({ length: 6 }, (_, i) => `  - id: p${i}\n    owns: [dir${i}/]\n`).join('');
+    repo.write('.parallel.yml', `version: 1\nname: demo\nphases:\n${phases}`);
+    const r = repo.json<CheckJson>(['check']);
+    expect(r.code).toBe(0);
+    expect(r.data.warnings).toEqual([expect.stringMatching(/^wave 1 holds 6 phases at once; coordination cost grows past 3-5/)]);
+  });
+
+  it('predicts conflicts between existing phase branches', () => {
+    repo.write('.parallel.yml', SPEC_PLAN);
+    for (const [id, text] of [['auth', 'auth version\n'], ['dashboard', 'dashboard version\n']] as const) {
+      repo.git(['checkout', '-q', '-b', `parallel/${id}`, 'main']);
+      repo.commit({ 'src/db/schema.sql': text }, id);
+    }
+    repo.git(['checkout', '-q', 'main']);
+    const r = repo.json<CheckJson>(['check']);
+    expect(r.code).toBe(0);
+    expect(r.data.conflicts).toEqual([{ a: 'auth', b: 'dashboard', files: ['src/db/schema.sql'] }]);
+    expect(repo.parallel(['check']).stdout).toMatch(/Predicted conflicts between phase branches: 1[^\n]*\n  auth x dashboard: src\/db\/schema\.sql/);
+  });
+});
