@@ -1,6 +1,34 @@
+/**
+ * `parallel plan [--format md|mermaid|json] [-o FILE]`: the working copy of the plan rendered for
+ * readers. Live checkbox state and decisions come from the coordination store when it has them.
+ */
+import { writeFileSync, renameSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { usageError } from '../errors.js';
+import { openRepo } from '../git/repo.js';
+import { readWorkingPlan } from '../config/plan-source.js';
+import { PLAN_FORMATS, renderPlan, type LivePlanData, type PlanFormat } from '../core/plan-render.js';
+import { PLAN_FILE } from '../core/plan.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  const format = (input.opts.format ?? 'md') as string;
+  if (!PLAN_FORMATS.includes(format as PlanFormat)) {
+    throw usageError(`parallel: unknown format "${format}". Use --format md, mermaid or json.`);
+  }
+  if (input.args.length) throw usageError(`parallel: plan takes no arguments (got "${input.args[0]}"). Run "parallel plan --help".`);
+  const ctx = openRepo(input.cwd);
+  const working = await readWorkingPlan(ctx);
+  if (working.differsFromCommitted) input.io.err(`parallel: note: this is the working copy of ${PLAN_FILE}, which differs from the committed one.`);
+  const live: LivePlanData = {};
+  const text = renderPlan(working.plan, format as PlanFormat, live);
+  const output = input.opts.output;
+  if (typeof output === 'string' && output !== '' && output !== '-') {
+    const file = resolve(input.cwd, output);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+    return { text: `Wrote ${output} (${format}).` };
+  }
+  return { text: text.replace(/\n$/, '') };
 }
