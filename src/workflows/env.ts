@@ -1,6 +1,15 @@
+/** `parallel env [--phase ID]`: shell exports of PARALLEL_PHASE, PARALLEL_SESSION and PORT (`eval "$(parallel env)"`). */
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { openRepo } from '../git/repo.js';
+import { readCommittedPlan } from '../config/plan-source.js';
+import { resolveBase } from '../git/repo.js';
+import { locatePhase } from '../worktrees/locate.js';
+import { exportLines, sessionEnv } from '../worktrees/session-env.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  const ctx = openRepo(input.cwd);
+  const loc = locatePhase(ctx, typeof input.opts.phase === 'string' ? input.opts.phase : undefined, 'env');
+  const { plan } = await readCommittedPlan(ctx, resolveBase(ctx));
+  const env = sessionEnv(plan, loc.phase, loc.session);
+  return { data: { env }, text: exportLines(env) };
 }

@@ -1,6 +1,110 @@
+/**
+ * `parallel prune`: clear worktrees deleted by hand (`git worktree prune`), then remove the
+ * worktrees and branches of phases integrated into base (by ancestry or, for a squash merge, by
+ * content). Never a worktree with changes, never a branch that moved: what it leaves alone it
+ * lists, and it does not fail for it.
+ */
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { git } from '../git/git.js';
+import { openRepo } from '../git/repo.js';
+import { isReviewer, phaseBranch, phaseById, type PhaseId } from '../core/plan.js';
+import { loadPlanContext } from '../worktrees/plan-context.js';
+import { checkedOutBranches, listPhaseWorktrees, type PhaseWorktree } from '../worktrees/layout.js';
+import { integratedIntoBase } from '../worktrees/integrated-base.js';
+import { phasesWithoutWork } from '../worktrees/delivered.js';
+import { findUnsavedWork, unsavedCount } from '../worktrees/unsaved.js';
+import { deletePhaseBranch, recordPruned } from '../worktrees/branch-delete.js';
+import { readPhaseStates } from '../worktrees/events.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  const ctx = openRepo(input.cwd);
+  const { base, plan } = await loadPlanContext(input.cwd, ctx);
+  const cwd = ctx.mainWorktree;
+  const done: string[] = [];
+  const left: string[] = [];
+
+  // 1. Worktrees deleted by hand.
+  const before = listPhaseWorktrees(ctx.commonDir);
+  const missing = before.filter((w) => w.missing);
+  if (missing.length) {
+    git(['worktree', 'prune'], { cwd });
+    const after = new Set(listPhaseWorktrees(ctx.commonDir).map((w) => w.gitDir));
+    for (const w of missing) {
+      if (after.has(w.gitDir)) left.push(`${w.phase}: its worktree ${w.path} is gone but locked in git ("git worktree unlock" it, then prune again)`);
+      else done.push(`cleared ${w.phase}: its worktree ${w.path} had been deleted by hand (branch kept)`);
+    }
+  }
+  const worktrees = new Map<PhaseId, PhaseWorktree>();
+  for (const w of listPhaseWorktrees(ctx.commonDir)) if (!w.missing) worktrees.set(w.phase, w);
+
+  // 2. Phases integrated into base.
+  const tips = new Map<PhaseId, string>();
+  for (const line of git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/'], { cwd }).stdout.split('\n')) {
+    const m = /^([0-9a-f]+) refs\/heads\/parallel\/(.+)$/.exec(line);
+    if (m && m[2] !== 'integration') tips.set(m[2]!, m[1]!);
+  }
+  const integrated = integratedIntoBase(cwd, base, tips);
+  // A branch with no commit yet is "reachable from base" too; only a phase that is done counts then.
+  const empty = phasesWithoutWork(cwd, [...integrated.keys()], tips);
+  const states = empty.size ? await readPhaseStates(ctx, plan) : undefined;
+  const { whereIs } = checkedOutBranches(cwd);
+
+  const removeWorktree = async (w: PhaseWorktree, why: string): Promise<boolean> => {
+    if (w.locked) {
+      left.push(`${w.phase}: ${w.path} is locked ("git worktree unlock" it to let prune remove it)`);
+      return false;
+    }
+    const unsaved = await findUnsavedWork(w.path, w.gitDir, { copy: plan.copy, mainWorktree: ctx.mainWorktree });
+    const n = unsavedCount(unsaved);
+    if (n) {
+      left.push(`${w.phase}: ${why}, but ${w.path} has ${n} uncommitted, untracked or scratch item${n === 1 ? '' : 's'} (commit or move them, or "parallel remove ${w.phase} --force" to save and remove)`);
+      return false;
+    }
+    const res = git(['worktree', 'remove', w.path], { cwd, okCodes: [0, 128] });
+    if (res.exitCode !== 0) {
+      left.push(`${w.phase}: git would not remove ${w.path} (${res.stderr.trim().replace(/^fatal: /, '')})`);
+      return false;
+    }
+    done.push(`removed the worktree of ${w.phase} at ${w.path} (${why})`);
+    return true;
+  };
+
+  for (const [id, how] of integrated) {
+    if (empty.has(id) && states?.get(id)?.state !== 'done') {
+      if (worktrees.has(id)) left.push(`${id}: nothing committed on ${phaseBranch(id)} yet`);
+      continue;
+    }
+    const why = `integrated into ${base}${how === 'content' ? ' by content (squash merge)' : ''}`;
+    const w = worktrees.get(id);
+    if (w && !(await removeWorktree(w, why))) continue;
+    const where = whereIs.get(`refs/heads/${phaseBranch(id)}`);
+    if (where && where !== w?.path) {
+      left.push(`${id}: ${phaseBranch(id)} is ${why} but checked out in ${where}; switch that worktree to another branch to let prune delete it`);
+      continue;
+    }
+    const problem = deletePhaseBranch(cwd, id, tips.get(id)!);
+    if (problem) {
+      left.push(`${id}: ${phaseBranch(id)} moved while pruning, so it was kept`);
+      continue;
+    }
+    recordPruned(ctx.commonDir, id, tips.get(id)!);
+    done.push(`deleted the branch ${phaseBranch(id)} (${why}; was ${tips.get(id)!.slice(0, 12)})`);
+  }
+
+  // Reviewer worktrees of phases whose work is in base: the review is over.
+  for (const [id, w] of worktrees) {
+    const phase = phaseById(plan, id);
+    if (!phase || !isReviewer(phase) || !w.marker.reviewer) continue;
+    const reviewed = phase.reviews!;
+    const reviewedIn = integrated.has(reviewed) && !(empty.has(reviewed) && states?.get(reviewed)?.state !== 'done');
+    if (reviewedIn) await removeWorktree(w, `${reviewed}, which it reviews, is integrated into ${base}`);
+  }
+
+  const kept = [...worktrees.keys()].filter((id) => !integrated.has(id) && !(phaseById(plan, id)?.reviews && integrated.has(phaseById(plan, id)!.reviews!)));
+  const lines: string[] = [];
+  if (done.length) lines.push(...done);
+  else lines.push('nothing to prune');
+  if (left.length) lines.push('left alone:', ...left.map((l) => `  ${l}`));
+  if (kept.length) lines.push(`not integrated into ${base} (kept): ${kept.join(', ')}`);
+  return { text: lines.join('\n') };
 }

@@ -1,6 +1,12 @@
+/** `parallel scratch [--phase ID]`: prints (and creates) `.parallel/scratch/<session>/` of the session. */
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { openRepo } from '../git/repo.js';
+import { locatePhase } from '../worktrees/locate.js';
+import { ensureScratchDir } from '../worktrees/scratch-dir.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  const ctx = openRepo(input.cwd);
+  const loc = locatePhase(ctx, typeof input.opts.phase === 'string' ? input.opts.phase : undefined, 'scratch');
+  const dir = ensureScratchDir(loc.path, loc.session);
+  return { data: { phase: loc.phase, session: loc.session, path: dir }, text: dir };
 }

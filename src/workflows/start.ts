@@ -5,7 +5,6 @@
  * phase's step (pure, src/worktrees/start-steps.ts; one refusal stops all) -> create the
  * worktrees all or nothing -> record `start` events -> run `setup` with its output streamed.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { refused, usageError } from '../errors.js';
@@ -27,6 +26,7 @@ import { readPhaseStates, recordEvent } from '../worktrees/events.js';
 import { BRIEF_FILE } from '../worktrees/scratch-dir.js';
 import { runSetup } from '../worktrees/setup.js';
 import { phasesWithoutWork } from '../worktrees/delivered.js';
+import { prunedPhases } from '../worktrees/branch-delete.js';
 import { shellQuote } from '../worktrees/run-command.js';
 
 interface StartOptions {
@@ -100,20 +100,6 @@ function readTips(cwd: string, base: string): { baseTip?: string; integrationTip
     else if (ref.startsWith('refs/heads/parallel/')) tips.set(ref.slice('refs/heads/parallel/'.length), oid);
   }
   return { baseTip, integrationTip, tips };
-}
-
-/** Phases `prune` removed after they were integrated (their branches are gone, their work is in base). */
-export function prunedPhases(commonDir: string, ids: PhaseId[]): Set<PhaseId> {
-  const out = new Set<PhaseId>();
-  for (const id of ids) {
-    try {
-      readFileSync(join(commonDir, 'parallel', 'pruned', id), 'utf8');
-      out.add(id);
-    } catch {
-      // not pruned
-    }
-  }
-  return out;
 }
 
 function trapInterrupts(): { readonly interrupted: boolean; release(): void } {

@@ -1,0 +1,64 @@
+/**
+ * `remove --force` saves before it removes: the worktree's files as they are (tracked changes,
+ * untracked files and the scratch folders) in one commit whose parent is the worktree's HEAD, on
+ * `refs/parallel/saved/<phase>/<time>`. Built with a temporary index (GIT_INDEX_FILE), so the
+ * worktree's own index and files are left untouched; the ref is created with a compare-and-swap
+ * against "does not exist", so two saves never overwrite each other.
+ */
+import { copyFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { git, gitOut, GitError, ZERO_OID } from '../git/git.js';
+import { SCRATCH_ROOT } from './scratch-dir.js';
+
+export const SAVED_REF_PREFIX = 'refs/parallel/saved/';
+
+export interface SavedWork {
+  ref: string;
+  commit: string;
+}
+
+/** `20261122T104500Z` */
+export function refStamp(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+export function saveWork(worktree: string, gitDir: string, who: { phase: string; session: string }, withScratch: boolean, now = new Date()): SavedWork {
+  const tmp = mkdtempSync(join(tmpdir(), 'parallel-save-'));
+  try {
+    const index = join(tmp, 'index');
+    // Start from the worktree's index: its stat data spares re-hashing every unchanged file.
+    if (existsSync(join(gitDir, 'index'))) copyFileSync(join(gitDir, 'index'), index);
+    const env = { GIT_INDEX_FILE: index };
+    git(['add', '-A', '--', '.'], { cwd: worktree, env });
+    if (withScratch) git(['add', '--force', '--', SCRATCH_ROOT], { cwd: worktree, env });
+    const tree = gitOut(['write-tree'], { cwd: worktree, env });
+    const head = gitOut(['rev-parse', '--verify', 'HEAD'], { cwd: worktree });
+    const message = `parallel: saved work of phase ${who.phase} (session ${who.session})\n\nFrom ${worktree} at ${now.toISOString()}, before "parallel remove --force".\nGet it back in a worktree of ${who.phase}: git cherry-pick --no-commit <this commit> && git reset -q\n`;
+    let commit: string;
+    try {
+      commit = gitOut(['commit-tree', tree, '-p', head, '-F', '-'], { cwd: worktree, input: message });
+    } catch (e) {
+      // No identity configured: the save must not fail for that.
+      if (!(e instanceof GitError) || !/identity|tell me who you are|empty ident/i.test(e.stderr)) throw e;
+      commit = gitOut(['commit-tree', tree, '-p', head, '-F', '-'], {
+        cwd: worktree, input: message,
+        env: { GIT_AUTHOR_NAME: 'parallel', GIT_AUTHOR_EMAIL: 'parallel@localhost', GIT_COMMITTER_NAME: 'parallel', GIT_COMMITTER_EMAIL: 'parallel@localhost' },
+      });
+    }
+    const stamp = refStamp(now);
+    for (let n = 0; n < 100; n++) {
+      const ref = `${SAVED_REF_PREFIX}${who.phase}/${stamp}${n ? `-${n}` : ''}`;
+      const res = git(['update-ref', ref, commit, ZERO_OID], { cwd: worktree, okCodes: [0, 1, 128] });
+      if (res.exitCode === 0) return { ref, commit };
+    }
+    throw new Error(`could not create a ref under ${SAVED_REF_PREFIX}${who.phase}/`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The commands that bring saved work back into a (re)started worktree of the phase. */
+export function restoreHint(saved: SavedWork): string {
+  return `git cherry-pick --no-commit ${saved.ref} && git reset -q`;
+}
