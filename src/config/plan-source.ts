@@ -53,8 +53,10 @@ export function recordedBase(ctx: RepoContext): string | undefined {
 export interface WorkingPlan {
   plan: Plan;
   file: string;
-  /** True when the working copy differs from the plan committed on HEAD. */
+  /** True when the working copy differs from the plan committed on HEAD (or none is committed). */
   differsFromCommitted: boolean;
+  /** False when HEAD has no `.parallel.yml` at all. */
+  committed: boolean;
 }
 
 /** The working copy of `.parallel.yml` in the current worktree. */
@@ -77,7 +79,7 @@ export async function readWorkingPlan(ctx: RepoContext): Promise<WorkingPlan> {
   const text = decodePlan(PLAN_FILE, bytes);
   const plan = await parse(PLAN_FILE, text, recordedBase(ctx));
   const committed = gitTry(['cat-file', 'blob', `HEAD:${PLAN_FILE}`], { cwd: ctx.toplevel });
-  return { plan, file: PLAN_FILE, differsFromCommitted: committed === null || committed !== text.replace(/\n$/, '') };
+  return { plan, file: PLAN_FILE, differsFromCommitted: committed === null || committed !== text.replace(/\n$/, ''), committed: committed !== null };
 }
 
 export interface CommittedPlan {

@@ -70,7 +70,8 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   report.waves.forEach((wave, i) => {
     if (wave.length > WIDE_WAVE) report.warnings.push(`wave ${i + 1} holds ${wave.length} phases at once; coordination cost grows past 3-5 parallel sessions, consider ordering some with "needs"`);
   });
-  if (working.differsFromCommitted) report.notes.push(`${PLAN_FILE} in this worktree differs from the committed one; other commands and the hooks read the plan committed on base, so commit it there when it is ready`);
+  if (!working.committed) report.notes.push(`${PLAN_FILE} is not committed yet; other commands and the hooks read the plan committed on base, so commit it there when it is ready`);
+  else if (working.differsFromCommitted) report.notes.push(`${PLAN_FILE} in this worktree differs from the committed one; other commands and the hooks read the plan committed on base, so commit it there when it is ready`);
   if (!recordedBase(ctx)) report.notes.push('no base branch is recorded yet; run "parallel init" to record it and install the hooks');
 
   const sides = branchSides(ctx.toplevel, plan.phases.map((p) => p.id));
