@@ -139,10 +139,13 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+const SHELL_BUILTINS = new Set(['.', ':', 'alias', 'break', 'cd', 'command', 'continue', 'eval', 'exec', 'exit', 'export', 'readonly', 'return', 'set', 'shift', 'source', 'times', 'trap', 'type', 'ulimit', 'umask', 'unalias', 'unset', 'wait']);
+
 /** The exact shell command that runs the setup line `cmd` in a phase worktree through `parallel exec`. */
 export function execRetryCommand(phase: string, cmd: string): string {
-  // A plain word list re-runs the same way without a shell; anything else goes through `sh -c`.
+  // A plain word list naming a program re-runs the same way without a shell; anything else
+  // (quotes, operators, variables, `VAR=x cmd`, shell builtins such as `cd` or `exit`) goes through `sh -c`.
   const words = cmd.trim().split(/\s+/);
-  const plain = words.every((w) => /^[A-Za-z0-9_@%+=:,./-]+$/.test(w));
+  const plain = words.every((w) => /^[A-Za-z0-9_@%+:,./-]+$/.test(w)) && !SHELL_BUILTINS.has(words[0]!);
   return plain ? `parallel exec ${phase} -- ${words.join(' ')}` : `parallel exec ${phase} -- sh -c ${shellQuote(cmd)}`;
 }
