@@ -31,8 +31,8 @@ export interface ParseOptions {
 
 export const MAX_PLAN_BYTES = 1024 * 1024;
 
-const TOP_KEYS = ['version', 'name', 'base', 'test', 'worktrees', 'setup', 'copy', 'ports', 'shared', 'timeouts', 'test_retries', 'phases'];
-const PHASE_KEYS = ['id', 'task', 'owns', 'exclude', 'needs', 'reviews', 'criteria', 'checklist'];
+export const TOP_KEYS = ['version', 'name', 'base', 'test', 'worktrees', 'setup', 'copy', 'ports', 'shared', 'timeouts', 'test_retries', 'phases'];
+export const PHASE_KEYS = ['id', 'task', 'owns', 'exclude', 'needs', 'reviews', 'criteria', 'checklist'];
 
 class Collector {
   problems: PlanProblem[] = [];
