@@ -34,8 +34,13 @@ function tracking(remote: string): string {
 }
 
 /** Fetch the remote's coordination ref into its tracking ref; null when the remote has none. */
-function fetchStore(ctx: RepoContext, remote: string): string | null {
-  const res = git(['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+${STORE_REF}:${tracking(remote)}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+async function fetchStore(ctx: RepoContext, remote: string): Promise<string | null> {
+  let res = git(['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+${STORE_REF}:${tracking(remote)}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  // Another sync of this clone may hold the tracking ref's lock for a moment.
+  for (let i = 0; i < 20 && res.exitCode !== 0 && /cannot lock ref|\.lock': File exists/i.test(res.stderr); i++) {
+    await sleep(20 + Math.random() * 80);
+    res = git(['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+${STORE_REF}:${tracking(remote)}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  }
   if (res.exitCode !== 0) {
     if (/couldn't find remote ref/i.test(res.stderr)) return null;
     throw new ParallelError(`parallel: could not fetch ${STORE_REF} from "${remote}": ${res.stderr.trim()}. Check that "git fetch ${remote}" works.`, { code: 'git' });
@@ -52,7 +57,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   let pushed = false;
   let merges = 0;
   for (let round = 1; ; round++) {
-    const theirs = fetchStore(ctx, remote);
+    const theirs = await fetchStore(ctx, remote);
     const ours = readStoreTip(ctx);
     if (theirs) {
       const m = mergeStoreTips(ctx.toplevel, ours, theirs);
