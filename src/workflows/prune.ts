@@ -60,7 +60,8 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       left.push(`${w.phase}: ${why}, but ${w.path} has ${n} uncommitted, untracked or scratch item${n === 1 ? '' : 's'} (commit or move them, or "parallel remove ${w.phase} --force" to save and remove)`);
       return false;
     }
-    const res = git(['worktree', 'remove', w.path], { cwd, okCodes: [0, 128] });
+    // Untouched copies of `copy` files are still in the main worktree: only they need --force.
+    const res = git(['worktree', 'remove', ...(unsaved.copies.length ? ['--force'] : []), w.path], { cwd, okCodes: [0, 128] });
     if (res.exitCode !== 0) {
       left.push(`${w.phase}: git would not remove ${w.path} (${res.stderr.trim().replace(/^fatal: /, '')})`);
       return false;

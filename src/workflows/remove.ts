@@ -75,9 +75,10 @@ export async function run(input: CommandInput): Promise<CommandResult> {
           `Commit it (or move it away), or run "parallel remove ${id} --force" to save it to refs/parallel/saved/${id}/ first. Nothing was removed.`,
         ].join('\n'), 'dirty');
       }
-      if (n) saved = saveWork(wt.path, wt.gitDir, { phase: id, session: wt.marker.session }, unsaved.scratch.length > 0);
-      // Without --force git itself re-checks that nothing tracked or untracked would be lost.
-      const res = git(['worktree', 'remove', ...(saved ? ['--force'] : []), wt.path], { cwd, okCodes: [0, 128] });
+      if (n) saved = saveWork(wt.path, wt.gitDir, { phase: id, session: wt.marker.session }, unsaved);
+      // Without --force git itself re-checks that nothing tracked or untracked would be lost
+      // (only untouched copies of `copy` files, still in the main worktree, need --force).
+      const res = git(['worktree', 'remove', ...(saved || unsaved.copies.length ? ['--force'] : []), wt.path], { cwd, okCodes: [0, 128] });
       if (res.exitCode !== 0) {
         throw refused(`parallel: git refused to remove the worktree of ${id}: ${res.stderr.trim().replace(/^fatal: /, '')}.${saved ? ` Its work is saved on ${saved.ref}.` : ''} Nothing else was changed.`);
       }

@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git, gitOut, GitError, ZERO_OID } from '../git/git.js';
-import { SCRATCH_ROOT } from './scratch-dir.js';
+import type { UnsavedWork } from './unsaved.js';
 
 export const SAVED_REF_PREFIX = 'refs/parallel/saved/';
 
@@ -23,15 +23,20 @@ export function refStamp(d: Date): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
 }
 
-export function saveWork(worktree: string, gitDir: string, who: { phase: string; session: string }, withScratch: boolean, now = new Date()): SavedWork {
+export function saveWork(worktree: string, gitDir: string, who: { phase: string; session: string }, work: Pick<UnsavedWork, 'changed' | 'untracked' | 'scratch'>, now = new Date()): SavedWork {
   const tmp = mkdtempSync(join(tmpdir(), 'parallel-save-'));
   try {
     const index = join(tmp, 'index');
     // Start from the worktree's index: its stat data spares re-hashing every unchanged file.
     if (existsSync(join(gitDir, 'index'))) copyFileSync(join(gitDir, 'index'), index);
-    const env = { GIT_INDEX_FILE: index };
-    git(['add', '-A', '--', '.'], { cwd: worktree, env });
-    if (withScratch) git(['add', '--force', '--', SCRATCH_ROOT], { cwd: worktree, env });
+    // Exactly the paths found to be work (not the untouched copies of `copy` files, which
+    // would collide with the fresh copies when the work is brought back), taken literally.
+    const env = { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: '1' };
+    const add = (paths: string[], force: boolean) => {
+      if (paths.length) git(['add', '-A', ...(force ? ['--force'] : []), '--pathspec-from-file=-', '--pathspec-file-nul'], { cwd: worktree, env, input: paths.join('\0') });
+    };
+    add([...work.changed, ...work.untracked], false);
+    add(work.scratch, true);
     const tree = gitOut(['write-tree'], { cwd: worktree, env });
     const head = gitOut(['rev-parse', '--verify', 'HEAD'], { cwd: worktree });
     const message = `parallel: saved work of phase ${who.phase} (session ${who.session})\n\nFrom ${worktree} at ${now.toISOString()}, before "parallel remove --force".\nGet it back in a worktree of ${who.phase}: git cherry-pick --no-commit <this commit> && git reset -q\n`;

@@ -18,6 +18,8 @@ export interface UnsavedWork {
   scratch: string[];
   /** A detached HEAD with commits on no branch. */
   strandedHead?: string;
+  /** Untracked copies of `copy` files still identical to the main worktree's (not work). */
+  copies: string[];
 }
 
 export function unsavedCount(u: UnsavedWork): number {
@@ -61,7 +63,7 @@ function sameFile(a: string, b: string): boolean {
 }
 
 export async function findUnsavedWork(worktree: string, gitDir: string, opts: { copy: readonly string[]; mainWorktree: string }): Promise<UnsavedWork> {
-  const out: UnsavedWork = { changed: [], untracked: [], scratch: [] };
+  const out: UnsavedWork = { changed: [], untracked: [], scratch: [], copies: [] };
   const status = git(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'], { cwd: worktree }).stdout;
   for (const entry of splitZ(status)) {
     const xy = entry.slice(0, 2);
@@ -72,7 +74,9 @@ export async function findUnsavedWork(worktree: string, gitDir: string, opts: { 
   if (out.untracked.length && opts.copy.length) {
     const { compilePatterns } = await import('../core/ownership.js');
     const isCopy = compilePatterns(opts.copy.map((c) => c.replace(/\/+$/, '')));
-    out.untracked = out.untracked.filter((p) => !(isCopy(p) && sameFile(join(worktree, p), join(opts.mainWorktree, p))));
+    const copy = (p: string) => isCopy(p) && sameFile(join(worktree, p), join(opts.mainWorktree, p));
+    out.copies = out.untracked.filter(copy);
+    out.untracked = out.untracked.filter((p) => !copy(p));
   }
   if (existsSync(join(worktree, SCRATCH_ROOT))) walkFiles(worktree, SCRATCH_ROOT, out.scratch);
   let head = '';

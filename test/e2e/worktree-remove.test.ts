@@ -1,0 +1,161 @@
+/**
+ * `parallel remove` and `parallel prune` end to end: nothing is ever lost. A dirty worktree is
+ * refused (or saved first with --force, and the saved work comes back), a branch is deleted only
+ * once integrated, prune clears hand-deleted worktrees and removes integrated phases but never
+ * one with changes, and lists what it leaves alone.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { planRepo, wtPath, worktreeList, branchExists, refs, statusShort, existsSync, readFileSync, join, type TestRepo } from './worktree-fixtures.js';
+
+const PLAN = `version: 1
+name: app
+copy: [.env]
+phases:
+  - id: schema
+    task: Schema
+    owns: [src/db/]
+  - id: auth
+    task: Auth
+    owns: [src/auth/]
+  - id: ui
+    task: UI
+    owns: [src/ui/]
+  - id: docs
+    task: Docs
+    owns: [docs/]
+`;
+
+function started(ids: string[]): TestRepo {
+  const repo = planRepo(PLAN);
+  repo.write('.env', 'SECRET=1\n');
+  const r = repo.parallel(['start', ...ids]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return repo;
+}
+
+/** Merge a phase branch into main the way a user would (a merge commit). */
+function mergeIntoMain(repo: TestRepo, id: string): void {
+  repo.git(['merge', '-q', '--no-ff', '-m', `merge ${id}`, `parallel/${id}`]);
+}
+
+describe('remove', () => {
+  let repo: TestRepo;
+  afterEach(() => repo.cleanup());
+
+  it('refuses a dirty worktree naming the files and changes nothing; --force saves them and they come back', () => {
+    repo = started(['schema']);
+    const wt = wtPath(repo, 'schema');
+    repo.commit({ 'src/db/a.sql': 'v1\n' }, 'a', wt);
+    repo.write('src/db/a.sql', 'v2 uncommitted\n', wt);
+    repo.write('src/db/new.sql', 'untracked\n', wt);
+    repo.write('.parallel/scratch/schema/notes.md', 'my notes\n', wt);
+    const before = refs(repo);
+    const r = repo.parallel(['remove', 'schema']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/has work that removing it would lose:\n {2}modified: {2}src\/db\/a\.sql\n {2}untracked: src\/db\/new\.sql\n {2}scratch: {3}\.parallel\/scratch\/schema\/notes\.md/);
+    expect(r.stderr).toMatch(/parallel remove schema --force/);
+    expect(existsSync(wt)).toBe(true);
+    expect(refs(repo)).toBe(before);
+
+    const f = repo.parallel(['remove', 'schema', '--force']);
+    expect(f.code, f.stderr).toBe(0);
+    expect(existsSync(wt)).toBe(false);
+    expect(branchExists(repo, 'parallel/schema')).toBe(true);
+    const saved = /saved its uncommitted work \(3 items\) to (refs\/parallel\/saved\/schema\/\d{8}T\d{6}Z)/.exec(f.stdout)?.[1];
+    expect(saved, f.stdout).toBeTruthy();
+    expect(repo.rev(`${saved}^`)).toBe(repo.rev('parallel/schema'));
+    const hint = /get it back: parallel start schema, then in its worktree: (.*)$/m.exec(f.stdout)![1]!;
+
+    // Start again and run the printed commands: the work is back, uncommitted, as it was.
+    expect(repo.parallel(['start', 'schema']).code).toBe(0);
+    const sh = spawnSync('sh', ['-c', hint], { cwd: wt, env: repo.env, encoding: 'utf8' });
+    expect(sh.status, sh.stderr).toBe(0);
+    expect(readFileSync(join(wt, 'src/db/a.sql'), 'utf8')).toBe('v2 uncommitted\n');
+    expect(readFileSync(join(wt, 'src/db/new.sql'), 'utf8')).toBe('untracked\n');
+    expect(readFileSync(join(wt, '.parallel/scratch/schema/notes.md'), 'utf8')).toBe('my notes\n');
+    // .env is the fresh copy start made (untracked in the main worktree too).
+    expect(statusShort(repo, wt)).toBe(' M src/db/a.sql\n?? .env\n?? src/db/new.sql\n');
+  });
+
+  it('removes a clean worktree (its copied .env is no work), keeps the branch, and deletes it only once integrated', () => {
+    repo = started(['auth', 'ui']);
+    repo.commit({ 'src/auth/login.ts': 'x\n' }, 'login', wtPath(repo, 'auth'));
+    repo.commit({ 'src/ui/app.ts': 'x\n' }, 'app', wtPath(repo, 'ui'));
+    // Not integrated: refused with --force too, and nothing is removed.
+    const refusedDelete = repo.parallel(['remove', 'auth', '--delete-branch', '--force']);
+    expect(refusedDelete.code).toBe(1);
+    expect(refusedDelete.stderr).toMatch(/not deleting parallel\/auth: auth is not integrated.*no parallel command deletes a commit, --force included/);
+    expect(existsSync(wtPath(repo, 'auth'))).toBe(true);
+
+    const plain = repo.parallel(['remove', 'ui']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain('kept the branch parallel/ui');
+    expect(worktreeList(repo).has(wtPath(repo, 'ui'))).toBe(false);
+    expect(branchExists(repo, 'parallel/ui')).toBe(true);
+
+    mergeIntoMain(repo, 'auth');
+    const del = repo.parallel(['remove', 'auth', '--delete-branch']);
+    expect(del.code, del.stderr).toBe(0);
+    expect(del.stdout).toMatch(/deleted the branch parallel\/auth \(integrated by ancestry/);
+    expect(branchExists(repo, 'parallel/auth')).toBe(false);
+    // The worktree is gone already: --delete-branch alone on ui (not integrated) is still refused.
+    expect(repo.parallel(['remove', 'ui', '--delete-branch']).code).toBe(1);
+    expect(repo.parallel(['remove', 'ui']).stderr).toMatch(/ui has no worktree on this clone \(its branch parallel\/ui is kept\)/);
+    expect(repo.parallel(['remove', 'nope']).code).toBe(1);
+    expect(repo.parallel(['remove']).code).toBe(2);
+  });
+
+  it('refuses to remove the worktree it runs in, and clears one deleted by hand', () => {
+    repo = started(['docs', 'ui']);
+    const inside = repo.parallel(['remove', 'docs'], { cwd: wtPath(repo, 'docs') });
+    expect(inside.code).toBe(1);
+    expect(inside.stderr).toMatch(/this shell is inside the worktree of docs/);
+    rmSync(wtPath(repo, 'ui'), { recursive: true, force: true });
+    const gone = repo.parallel(['remove', 'ui']);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stdout).toContain(`cleared ui: its worktree ${wtPath(repo, 'ui')} had been deleted by hand`);
+    expect(worktreeList(repo).has(wtPath(repo, 'ui'))).toBe(false);
+  });
+});
+
+describe('prune', () => {
+  let repo: TestRepo;
+  afterEach(() => repo.cleanup());
+
+  it('clears hand-deleted worktrees, removes integrated phases (squash merges too), never one with changes, and lists the rest', () => {
+    repo = started(['schema', 'auth', 'ui', 'docs']);
+    // schema: merged into main; auth: squash-merged; ui: merged but its worktree has changes;
+    // docs: deleted by hand, not integrated. A fresh phase with no commit is not "integrated".
+    repo.commit({ 'src/db/a.sql': 'a\n' }, 'schema work', wtPath(repo, 'schema'));
+    repo.commit({ 'src/auth/a.ts': 'a\n' }, 'auth work', wtPath(repo, 'auth'));
+    repo.commit({ 'src/ui/a.ts': 'a\n' }, 'ui work', wtPath(repo, 'ui'));
+    mergeIntoMain(repo, 'schema');
+    mergeIntoMain(repo, 'ui');
+    repo.git(['merge', '-q', '--squash', 'parallel/auth']);
+    repo.git(['commit', '-q', '-m', 'auth, squashed']);
+    repo.write('src/ui/wip.ts', 'wip\n', wtPath(repo, 'ui'));
+    rmSync(wtPath(repo, 'docs'), { recursive: true, force: true });
+
+    const r = repo.parallel(['prune']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`cleared docs: its worktree ${wtPath(repo, 'docs')} had been deleted by hand`);
+    expect(r.stdout).toMatch(/removed the worktree of schema .*\(integrated into main\)/);
+    expect(r.stdout).toMatch(/removed the worktree of auth .*\(integrated into main by content \(squash merge\)\)/);
+    expect(r.stdout).toMatch(/left alone:\n {2}ui: integrated into main, but .* has 1 uncommitted, untracked or scratch item/);
+    expect(branchExists(repo, 'parallel/schema')).toBe(false);
+    expect(branchExists(repo, 'parallel/auth')).toBe(false);
+    expect(branchExists(repo, 'parallel/ui')).toBe(true);
+    expect(branchExists(repo, 'parallel/docs')).toBe(true);
+    expect(existsSync(join(wtPath(repo, 'ui'), 'src/ui/wip.ts'))).toBe(true);
+    expect([...worktreeList(repo).keys()].sort()).toEqual([repo.dir, wtPath(repo, 'ui')].sort());
+
+    // A phase started with no commit yet is reachable from main, but not finished: prune leaves it.
+    expect(repo.parallel(['start', 'docs']).code).toBe(0);
+    const again = repo.parallel(['prune']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/docs: nothing committed on parallel\/docs yet/);
+    expect(existsSync(wtPath(repo, 'docs'))).toBe(true);
+  });
+});
