@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, GitError } from '../git/git.js';
-import { writeMarker, type PhaseMarker } from '../git/repo.js';
+import { openRepo, writeMarker, type PhaseMarker } from '../git/repo.js';
+import { prepareWorktreeHooks } from '../hooks/install.js';
 import { phaseBranch } from '../core/plan.js';
 import { ParallelError, ExitCode } from '../errors.js';
 import { linkedGitDir } from './layout.js';
@@ -67,6 +68,8 @@ export async function createPhaseWorktree(cwd: string, spec: CreateSpec, brief: 
     if (!gitDir) throw new Error(`git created no worktree at ${spec.path}`);
     created.gitDir = gitDir;
     markWorktree(gitDir, spec.path, spec.marker, brief);
+    // The new worktree runs parallel's hooks from its first commit (per-worktree core.hooksPath).
+    prepareWorktreeHooks(openRepo(cwd), gitDir);
     await fill(spec.path);
     return created;
   } catch (e) {

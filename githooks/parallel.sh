@@ -1,0 +1,345 @@
+# parallel: the shared part of parallel's git hooks (POSIX sh, sourced by every hook file).
+#
+# Installed by "parallel init" (and repaired by "parallel start") into <common git dir>/parallel/hooks,
+# the folder every phase worktree uses through a per-worktree core.hooksPath. Each hook first runs
+# the repository's own hook of the same name (the folder git would use without parallel: core.hooksPath
+# or .git/hooks), then parallel's check. The common case is decided here without starting Node:
+# git lists the staged entries once, and the phase's compiled rules (written by Node per plan blob
+# under <common>/parallel/rules/) decide. Anything this file cannot decide exactly goes to Node,
+# which explains a refusal. This file may only allow, never refuse an ownership question itself.
+#
+# Values baked in at install time (see src/hooks/install.ts):
+pl_dist='@PARALLEL_DIST@'
+pl_node='@PARALLEL_NODE@'
+pl_pkg='@PARALLEL_PKG@'
+
+pl_hook=${0##*/}
+pl_hookdir=${0%/*}
+pl_common=${pl_hookdir%/parallel/hooks}
+pl_state=$pl_common/parallel/cache/hook-state
+pl_nl='
+'
+pl_tab='	'
+
+# The worktree's private git dir. git exports GIT_DIR to hooks in linked worktrees; in the main
+# worktree it does not (and the main worktree is never a phase).
+pl_find_gitdir() {
+  if [ -n "${GIT_DIR-}" ]; then
+    pl_gitdir=$GIT_DIR
+  elif [ -d .git ]; then
+    pl_gitdir=.git
+  else
+    pl_gitdir=$(git rev-parse --absolute-git-dir 2>/dev/null) || pl_gitdir=
+  fi
+}
+
+# The phase marker (<worktree git dir>/parallel-phase): sets pl_phase and pl_reviewer.
+pl_read_marker() {
+  pl_phase= pl_reviewer=
+  [ -n "$pl_gitdir" ] && [ -f "$pl_gitdir/parallel-phase" ] || return 1
+  while IFS= read -r pl_line || [ -n "$pl_line" ]; do
+    case $pl_line in
+      phase=*) pl_phase=${pl_line#phase=} ;;
+      reviewer=1) pl_reviewer=1 ;;
+    esac
+  done < "$pl_gitdir/parallel-phase"
+  [ -n "$pl_phase" ]
+}
+
+# The oid of refs/heads/<name> ($1) in pl_oid: the loose ref file when there is one (no process
+# started), else the value recorded with the state (packed-refs is watched for changes).
+pl_base_now() {
+  pl_oid=
+  if [ -f "$pl_common/refs/heads/$1" ]; then
+    IFS= read -r pl_oid < "$pl_common/refs/heads/$1" || pl_oid=
+    case $pl_oid in *[!0-9a-f]*|'') pl_oid=$(git rev-parse -q --verify "refs/heads/$1^{commit}" 2>/dev/null) || pl_oid= ;; esac
+  else
+    pl_oid=$pl_base_oid
+  fi
+}
+
+# The cached state (base, its commit, the plan blob on it, the repository's own hooks path) is
+# fresh while no config file it came from changed and base still points where it did.
+pl_state_fresh() {
+  [ -f "$pl_state" ] || return 1
+  {
+    IFS= read -r pl_l && [ "$pl_l" = 'parallel-hook-state 1' ] &&
+      IFS= read -r pl_base && IFS= read -r pl_base_oid && IFS= read -r pl_blob && IFS= read -r pl_uh || return 1
+    while IFS= read -r pl_l; do
+      [ -n "$pl_l" ] && [ "$pl_l" -nt "$pl_state" ] && return 1
+    done
+  } < "$pl_state" || return 1
+  [ -n "$pl_base" ] || return 0
+  pl_base_now "$pl_base"
+  [ "$pl_oid" = "$pl_base_oid" ]
+}
+
+# Recompute the state with git (a few calls; runs only after a config change or a move of base).
+pl_refresh_state() {
+  mkdir -p "$pl_common/parallel/cache" 2>/dev/null
+  pl_tmp=$pl_state.$$
+  : > "$pl_tmp" || return 0
+  pl_base=$(git config --get parallel.base 2>/dev/null) || pl_base=
+  if [ -z "$pl_base" ]; then
+    pl_l=
+    IFS= read -r pl_l < "$pl_common/HEAD" 2>/dev/null
+    case $pl_l in 'ref: refs/heads/'*) pl_base=${pl_l#ref: refs/heads/} ;; esac
+  fi
+  pl_uh=-
+  pl_l=$(git config --show-scope --get-all core.hooksPath 2>/dev/null) || pl_l=
+  while IFS= read -r pl_line; do
+    case $pl_line in system"$pl_tab"*|global"$pl_tab"*|local"$pl_tab"*) pl_uh="=${pl_line#*"$pl_tab"}" ;; esac
+  done <<PL_EOF
+$pl_l
+PL_EOF
+  pl_files="$pl_common/config$pl_nl$pl_common/packed-refs"
+  pl_l=$(git config --list --show-origin --name-only 2>/dev/null) || pl_l=
+  while IFS= read -r pl_line; do
+    case $pl_line in
+      file:/*)
+        pl_line=${pl_line#file:}
+        pl_line=${pl_line%%"$pl_tab"*}
+        case "$pl_nl$pl_files$pl_nl" in *"$pl_nl$pl_line$pl_nl"*) ;; *) pl_files="$pl_files$pl_nl$pl_line" ;; esac ;;
+    esac
+  done <<PL_EOF
+$pl_l
+PL_EOF
+  pl_base_oid= pl_blob=
+  if [ -n "$pl_base" ]; then
+    pl_base_oid=$(git rev-parse -q --verify "refs/heads/$pl_base^{commit}" 2>/dev/null) || pl_base_oid=
+    [ -z "$pl_base_oid" ] || pl_blob=$(git rev-parse -q --verify "$pl_base_oid:.parallel.yml" 2>/dev/null) || pl_blob=
+  fi
+  # The file gets the time from before the reads above, so a config change made meanwhile is newer.
+  if printf 'parallel-hook-state 1\n%s\n%s\n%s\n%s\n%s\n' "$pl_base" "$pl_base_oid" "$pl_blob" "$pl_uh" "$pl_files" > "$pl_tmp.w" &&
+    touch -r "$pl_tmp" "$pl_tmp.w" 2>/dev/null; then
+    mv -f "$pl_tmp.w" "$pl_state" 2>/dev/null
+  fi
+  rm -f "$pl_tmp" "$pl_tmp.w"
+}
+
+pl_load_state() {
+  pl_state_fresh || pl_refresh_state
+}
+
+# The folder of the repository's own hooks (what git would use here without parallel).
+pl_user_dir() {
+  case $pl_uh in
+    =/*) pl_udir=${pl_uh#=} ;;
+    =~/*) pl_udir=$HOME/${pl_uh#=~/} ;;
+    =?*) pl_udir=$PWD/${pl_uh#=} ;;
+    *) pl_udir=$pl_common/hooks ;;
+  esac
+}
+
+# Run the repository's own hook of this name with our arguments (stdin is passed through).
+pl_chain() {
+  pl_user_dir
+  [ "$pl_udir" != "$pl_hookdir" ] && [ -f "$pl_udir/$pl_hook" ] && [ -x "$pl_udir/$pl_hook" ] || return 0
+  "$pl_udir/$pl_hook" "$@"
+}
+
+# Node and parallel's compiled files: the ones recorded at install, else what this worktree, the
+# main worktree or PATH provide.
+pl_find_node() {
+  pl_node_bin=
+  if [ -x "$pl_node" ]; then pl_node_bin=$pl_node; else pl_node_bin=$(command -v node 2>/dev/null) || pl_node_bin=; fi
+  pl_dist_dir=
+  for pl_d in "$pl_dist" "$PWD/node_modules/$pl_pkg/dist" "${pl_common%/.git}/node_modules/$pl_pkg/dist"; do
+    if [ -f "$pl_d/hooks/check.js" ]; then pl_dist_dir=$pl_d; break; fi
+  done
+  if [ -z "$pl_dist_dir" ] && pl_d=$(command -v parallel 2>/dev/null); then
+    pl_d=$(readlink -f "$pl_d" 2>/dev/null) && pl_d=${pl_d%/cli/main.js} && [ -f "$pl_d/hooks/check.js" ] && pl_dist_dir=$pl_d
+  fi
+  [ -n "$pl_node_bin" ] && [ -n "$pl_dist_dir" ]
+}
+
+# Let Node decide (and explain a refusal). Exit status is the verdict.
+pl_node_check() {
+  if ! pl_find_node; then
+    echo "parallel: cannot find Node.js or parallel's files (looked for $pl_dist) to check this ${pl_what:-commit} of phase ${pl_phase:-?}. Reinstall parallel and run \"parallel init\" in the main worktree; to skip the check once, set PARALLEL=0 (parallel verify and integrate still check)." >&2
+    return 1
+  fi
+  "$pl_node_bin" "$pl_dist_dir/hooks/check.js" "$@"
+}
+
+# The phase's compiled rules for the plan blob on base: defines pl_tier and its functions.
+# Fails when they are not compiled yet (Node compiles them).
+pl_rules_for() {
+  pl_tier=
+  [ -n "$pl_blob" ] || return 1
+  pl_rdir=$pl_common/parallel/rules/$pl_blob
+  if [ -f "$pl_rdir/$1" ]; then
+    . "$pl_rdir/$1"
+    [ -n "$pl_tier" ] && [ "$pl_tier" != node ]
+  elif [ -f "$pl_rdir/.complete" ]; then
+    pl_tier=none
+  else
+    return 1
+  fi
+}
+
+# Judge raw diff output ($1, paths quoted by core.quotePath). Fails when Node must decide:
+# a quoted path (non-ASCII, control characters, quotes), a symlink or submodule, the plan file,
+# or (case rules) a path the phase may not change.
+pl_scan() {
+  case "$pl_nl$1$pl_nl" in
+    *"$pl_tab\""*) return 1 ;;
+    *":120000 "*|*" 120000 "*|*":160000 "*|*" 160000 "*) return 1 ;;
+    *"$pl_tab.parallel.yml$pl_nl"*) return 1 ;;
+  esac
+  [ "$pl_tier" = case ] || return 0
+  while IFS= read -r pl_line; do
+    case $pl_line in
+      :*) pl_allowed "${pl_line#*"$pl_tab"}" || return 1 ;;
+    esac
+  done <<PL_EOF
+$1
+PL_EOF
+}
+
+pl_clear_pathspec_env() {
+  unset GIT_LITERAL_PATHSPECS GIT_ICASE_PATHSPECS GIT_GLOB_PATHSPECS GIT_NOGLOB_PATHSPECS
+}
+
+# pre-commit and pre-merge-commit: the staged entries against the phase's rules.
+pl_check_staged() {
+  pl_what=commit
+  if [ -n "$pl_reviewer" ]; then
+    echo "parallel: this is the worktree of reviewer phase $pl_phase; every commit here is refused. Record your verdict with \"parallel review approve -m MSG\" or \"parallel review reject -m MSG\" instead." >&2
+    return 1
+  fi
+  pl_clear_pathspec_env
+  if [ "$pl_hook" = pre-commit ] && [ ! -f "$pl_gitdir/MERGE_HEAD" ] && pl_rules_for "$pl_phase"; then
+    [ "$pl_tier" = none ] && return 0
+    if pl_out=$(git -c core.quotePath=true diff-index --cached --no-renames HEAD 2>/dev/null) && pl_scan "$pl_out"; then
+      [ "$pl_tier" = case ] && return 0
+      pl_out=$(pl_outside git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ] &&
+        pl_out=$(pl_excluded git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ] &&
+        return 0
+    fi
+  fi
+  pl_node_check "$pl_hook"
+}
+
+# reference-transaction: one update of refs/heads/parallel/<id> ($1 id, $2 old, $3 new), a
+# one-commit fast-forward decided with one git call (two for rules git must match).
+pl_check_update() {
+  case $2 in *[!0]*) ;; *) return 1 ;; esac
+  pl_rules_for "$1" || return 1
+  [ "$pl_tier" = none ] && return 0
+  pl_out=$(git -c core.quotePath=true diff-tree -r --root --raw --no-renames --always --format=%P "$3" -- 2>/dev/null) || return 1
+  [ "${pl_out%%"$pl_nl"*}" = "$2" ] || return 1
+  pl_scan "${pl_out#*"$pl_nl"}" || return 1
+  [ "$pl_tier" = case ] && return 0
+  pl_out=$(pl_outside git -c core.quotePath=true diff-tree -r --no-renames --name-only "$2" "$3" 2>/dev/null) && [ -z "$pl_out" ] &&
+    pl_out=$(pl_excluded git -c core.quotePath=true diff-tree -r --no-renames --name-only "$2" "$3" 2>/dev/null) && [ -z "$pl_out" ]
+}
+
+pl_check_transaction() {
+  pl_what='branch update'
+  pl_clear_pathspec_env
+  pl_token=
+  [ -f "$pl_gitdir/parallel-checked" ] && { IFS= read -r pl_token < "$pl_gitdir/parallel-checked" || :; }
+  pl_todo=
+  pl_loaded=
+  while IFS=' ' read -r pl_old pl_new pl_ref; do
+    case $pl_ref in
+      refs/heads/parallel/integration) continue ;;
+      refs/heads/parallel/*) ;;
+      *) continue ;;
+    esac
+    pl_id=${pl_ref#refs/heads/parallel/}
+    case $pl_id in [!a-z]*|*[!a-z0-9_-]*) continue ;; esac
+    case $pl_new in *[!0]*) ;; *) continue ;; esac
+    # This very git process ran our pre-commit (or pre-merge-commit) and it allowed the commit.
+    [ -n "$pl_token" ] && [ "$pl_token" = "$PPID $pl_old" ] && continue
+    [ -n "$pl_loaded" ] || { pl_load_state; pl_loaded=1; }
+    pl_check_update "$pl_id" "$pl_old" "$pl_new" || pl_todo="$pl_todo$pl_old $pl_new $pl_ref$pl_nl"
+  done <<PL_EOF
+$pl_input
+PL_EOF
+  [ -n "$pl_todo" ] || return 0
+  printf '%s' "$pl_todo" | pl_node_check reference-transaction
+}
+
+# The commit HEAD points to, into pl_oid (no process in the common case).
+pl_head_oid() {
+  pl_oid=
+  IFS= read -r pl_l < "$pl_gitdir/HEAD" 2>/dev/null || pl_l=
+  case $pl_l in
+    'ref: '*)
+      pl_l=${pl_l#ref: }
+      [ -f "$pl_common/$pl_l" ] && { IFS= read -r pl_oid < "$pl_common/$pl_l" || pl_oid=; } ;;
+    *) pl_oid=$pl_l ;;
+  esac
+  case $pl_oid in *[!0-9a-f]*|'') pl_oid=$(git rev-parse -q --verify HEAD 2>/dev/null) || pl_oid= ;; esac
+}
+
+# Remember that this git process passed our staged check (reference-transaction skips its own).
+pl_mark_checked() {
+  pl_head_oid
+  [ -n "$pl_oid" ] || pl_oid=0000000000000000000000000000000000000000
+  printf '%s %s\n' "$PPID" "$pl_oid" > "$pl_gitdir/parallel-checked" 2>/dev/null || :
+}
+
+pl_skip_note() {
+  echo "parallel: PARALLEL=0, so parallel's ownership check of phase $pl_phase is skipped (parallel verify and integrate still check every commit)." >&2
+}
+
+pl_main() {
+  case $pl_hook in
+    pre-commit|pre-merge-commit)
+      pl_load_state
+      pl_chain "$@" || return $?
+      pl_find_gitdir
+      pl_read_marker || return 0
+      if [ "${PARALLEL-}" = 0 ]; then pl_skip_note; return 0; fi
+      pl_check_staged || return 1
+      pl_mark_checked
+      ;;
+    reference-transaction)
+      case $1 in
+        prepared) ;;
+        *)
+          pl_find_gitdir
+          [ -f "$pl_gitdir/parallel-checked" ] && { IFS= read -r pl_token < "$pl_gitdir/parallel-checked" || :; } &&
+            case $pl_token in "$PPID "*) : > "$pl_gitdir/parallel-checked" ;; esac
+          pl_load_state
+          pl_chain "$@"
+          return $?
+          ;;
+      esac
+      pl_input=
+      while IFS= read -r pl_line; do pl_input="$pl_input$pl_line$pl_nl"; done
+      pl_load_state
+      pl_user_dir
+      if [ -f "$pl_udir/$pl_hook" ] && [ -x "$pl_udir/$pl_hook" ] && [ "$pl_udir" != "$pl_hookdir" ]; then
+        printf '%s' "$pl_input" | "$pl_udir/$pl_hook" "$@" || return $?
+      fi
+      case $pl_input in *refs/heads/parallel/*) ;; *) return 0 ;; esac
+      [ "${PARALLEL-}" = 0 ] && return 0
+      pl_find_gitdir
+      pl_read_marker
+      pl_check_transaction
+      ;;
+    post-commit)
+      pl_find_gitdir
+      if pl_read_marker && pl_find_node_quick; then
+        pl_head_oid
+        nohup "$pl_node_bin" "$pl_dist/hooks/post-commit.js" $pl_oid </dev/null >/dev/null 2>&1 &
+      fi
+      pl_load_state
+      pl_chain "$@"
+      ;;
+    *)
+      pl_load_state
+      pl_chain "$@"
+      ;;
+  esac
+}
+
+# post-commit only uses the install-time paths (no searching on every commit).
+pl_find_node_quick() {
+  [ -f "$pl_dist/hooks/post-commit.js" ] || return 1
+  if [ -x "$pl_node" ]; then pl_node_bin=$pl_node; else pl_node_bin=$(command -v node 2>/dev/null) || return 1; fi
+}

@@ -1,0 +1,136 @@
+/**
+ * The enforcement behind the hooks: a phase's own commits judged against ownership, whatever
+ * the hooks did (`--no-verify`, `-c core.hooksPath=/dev/null`, cherry-pick, rebase, commit-tree,
+ * a GUI). SPEC: a phase's own commits are `git rev-list parallel/<id> --not <base>
+ * parallel/integration`; a merge commit is judged on what it changes beyond a clean merge of its
+ * parents (`--remerge-diff`). Used by `parallel verify`, the hooks (merges) and integrate.
+ */
+import { git, gitTry } from '../git/git.js';
+import type { RepoContext } from '../git/repo.js';
+import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
+import { INTEGRATION_BRANCH, phaseBranch, type PhaseId, type Plan } from '../core/plan.js';
+import { COMMIT_FORMAT, parseLogZ, parseRawZ, type CommitChanges } from './changes.js';
+import { judgeChanges, symlinkBlobs, type Finding, type FindingKind } from './judge.js';
+
+export interface Violation {
+  phase: PhaseId;
+  /** Full commit id. */
+  commit: string;
+  path: string;
+  owner: string;
+  kind: FindingKind;
+  /** For a symlink: its target, and where it leads inside the repository. */
+  target?: string;
+  resolved?: string;
+}
+
+/** Settings that would hide changes from the diff (root commits, submodules, a subdirectory). */
+const DIFF_GUARDS = ['-c', 'log.showRoot=true', '-c', 'diff.ignoreSubmodules=none', '-c', 'diff.relative=false'];
+/** Replace refs and grafts must not hide a commit from the judge. */
+const NO_REPLACE = { GIT_NO_REPLACE_OBJECTS: '1' };
+
+/**
+ * The changes of each commit selected by `revArgs` (a `git log` revision list), oldest first:
+ * a commit against its parent, a two-parent merge beyond the automatic merge of its parents, an
+ * octopus merge against its first parent (strict: git has no remerge for it).
+ */
+export function commitChanges(cwd: string, revArgs: readonly string[]): CommitChanges[] {
+  const out = git([...DIFF_GUARDS, 'log', '--reverse', '--no-renames', '--raw', '-z', '--no-abbrev', '--remerge-diff', '--no-color', `--format=${COMMIT_FORMAT}`, ...revArgs, '--'], { cwd, env: NO_REPLACE }).stdout;
+  const commits = parseLogZ(out);
+  for (const c of commits) {
+    if (c.parents.length > 2) {
+      c.changes = parseRawZ(git([...DIFF_GUARDS, 'diff-tree', '-r', '--no-renames', '--raw', '-z', '--no-abbrev', c.parents[0]!, c.commit, '--'], { cwd, env: NO_REPLACE }).stdout);
+    }
+  }
+  return commits;
+}
+
+/** Targets of symlink blobs, by blob id (one `cat-file --batch` call). */
+export function readSymlinkTargets(cwd: string, oids: readonly string[]): Map<string, string> {
+  const targets = new Map<string, string>();
+  if (oids.length === 0) return targets;
+  const out = Buffer.from(git(['cat-file', '--batch'], { cwd, input: oids.join('\n') + '\n' }).stdout, 'utf8');
+  let pos = 0;
+  for (const oid of oids) {
+    const nl = out.indexOf(0x0a, pos);
+    if (nl === -1) break;
+    const header = out.subarray(pos, nl).toString('utf8').split(' ');
+    pos = nl + 1;
+    if (header[1] !== 'blob') continue;
+    const size = Number(header[2]);
+    targets.set(oid, out.subarray(pos, pos + size).toString('utf8'));
+    pos += size + 1;
+  }
+  return targets;
+}
+
+/** Violations in already-listed commits of `phase`. */
+export function judgeCommitChanges(cwd: string, model: OwnershipModel, phase: PhaseId, commits: readonly CommitChanges[]): Violation[] {
+  const targets = readSymlinkTargets(cwd, [...new Set(commits.flatMap((c) => symlinkBlobs(c.changes)))]);
+  const out: Violation[] = [];
+  for (const c of commits) {
+    for (const f of judgeChanges(model, phase, c.changes, targets)) out.push(toViolation(phase, c.commit, f));
+  }
+  return out;
+}
+
+export function toViolation(phase: PhaseId, commit: string, f: Finding): Violation {
+  return { phase, commit, path: f.path, owner: f.owner, kind: f.kind, ...(f.target !== undefined ? { target: f.target } : {}), ...(f.resolved !== undefined ? { resolved: f.resolved } : {}) };
+}
+
+/** What a phase's own commits exclude: base and, when it exists, the integration branch. */
+export function notOwnRefs(cwd: string, base: string): string[] {
+  const refs = [`refs/heads/${base}`];
+  if (gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${INTEGRATION_BRANCH}`], { cwd })) refs.push(`refs/heads/${INTEGRATION_BRANCH}`);
+  return refs;
+}
+
+/**
+ * Judge an arbitrary set of commits as commits of `phase` (integrate judges the commits under a
+ * pinned tip). Pass `{ tip }` to judge the phase's own commits up to `tip` instead.
+ */
+export function verifyCommits(ctx: RepoContext, plan: Plan, base: string, phase: PhaseId, commits: readonly string[] | { tip: string }): Violation[] {
+  const cwd = ctx.toplevel;
+  const model = buildOwnership(plan);
+  const revs = Array.isArray(commits)
+    ? (commits.length ? ['--no-walk=unsorted', ...commits] : [])
+    : [(commits as { tip: string }).tip, '--not', ...notOwnRefs(cwd, base)];
+  if (revs.length === 0) return [];
+  return judgeCommitChanges(cwd, model, phase, commitChanges(cwd, revs));
+}
+
+export interface PhaseVerification {
+  phase: PhaseId;
+  /** Tip of parallel/<id>, or undefined when the phase has no branch. */
+  tip?: string;
+  /** Number of the phase's own commits judged. */
+  commits: number;
+  violations: Violation[];
+}
+
+/** Every listed phase (default: all phases with a branch), judged on its own commits. */
+export function verifyPhaseReport(ctx: RepoContext, plan: Plan, base: string, phaseIds?: readonly PhaseId[]): PhaseVerification[] {
+  const cwd = ctx.toplevel;
+  const model = buildOwnership(plan);
+  const not = notOwnRefs(cwd, base);
+  const ids = phaseIds ?? plan.phases.map((p) => p.id);
+  const tips = new Map<string, string>();
+  const refs = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/'], { cwd }).stdout;
+  for (const line of refs.split('\n')) {
+    const m = /^([0-9a-f]+) refs\/heads\/parallel\/(.+)$/.exec(line);
+    if (m) tips.set(m[2]!, m[1]!);
+  }
+  return ids.map((phase) => {
+    const tip = tips.get(phase);
+    if (!tip) return { phase, commits: 0, violations: [] };
+    const commits = commitChanges(cwd, [tip, '--not', ...not]);
+    return { phase, tip, commits: commits.length, violations: judgeCommitChanges(cwd, model, phase, commits) };
+  });
+}
+
+/** SPEC `parallel verify`: the violations in the own commits of the given phases (default: all). */
+export function verifyPhases(ctx: RepoContext, plan: Plan, base: string, phaseIds?: readonly PhaseId[]): Violation[] {
+  return verifyPhaseReport(ctx, plan, base, phaseIds).flatMap((r) => r.violations);
+}
+
+export { phaseBranch };

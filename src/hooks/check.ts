@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * The Node side of parallel's hooks: `node dist/hooks/check.js <hook>` with cwd = the worktree,
+ * started by the shell hooks only when their fast path cannot decide (first commit after the
+ * plan changed, a merge, a symlink, a non-ASCII path, a refusal to explain). Exit 0 allows,
+ * exit 1 refuses with one paragraph per path on stderr.
+ *   pre-commit | pre-merge-commit   judge the commit being made in this phase worktree
+ *   reference-transaction           judge the branch updates read from stdin ("old new ref" lines)
+ *   compile                         only (re)compile the rules the shell hooks read
+ */
+import { readFileSync } from 'node:fs';
+import { ParallelError } from '../errors.js';
+import { openRepo, resolveBase } from '../git/repo.js';
+import { readCommittedPlan } from '../config/plan-source.js';
+import { buildOwnership } from '../core/ownership.js';
+import { INTEGRATION_BRANCH, phaseById } from '../core/plan.js';
+import { ZERO_OID } from '../git/git.js';
+import { judgePending } from '../enforce/pending.js';
+import { commitChanges, judgeCommitChanges, notOwnRefs } from '../enforce/verify.js';
+import { REFUSED_FOOTER, foreignCommitRefusal, mergeRefusal, stagedRefusal, updateRefusal } from '../enforce/message.js';
+import { ensureRules } from './rule-cache.js';
+
+function say(lines: string[]): void {
+  process.stderr.write(lines.join('\n') + '\n');
+}
+
+async function main(hook: string | undefined): Promise<number> {
+  const ctx = openRepo(process.cwd());
+  const base = resolveBase(ctx);
+  const { plan, blob } = await readCommittedPlan(ctx, base);
+  ensureRules(ctx, plan, blob);
+  if (hook === 'compile') return 0;
+  const model = buildOwnership(plan);
+
+  if (hook === 'pre-commit' || hook === 'pre-merge-commit') {
+    const marker = ctx.marker;
+    if (!marker) return 0;
+    if (marker.reviewer) {
+      say([`parallel: this is the worktree of reviewer phase ${marker.phase}; every commit here is refused. Record your verdict with "parallel review approve -m MSG" or "parallel review reject -m MSG" instead.`]);
+      return 1;
+    }
+    const phase = marker.phase;
+    const notice = phaseById(plan, phase) ? [] : [`parallel: phase ${phase} is not in the plan committed on ${base}, so it may change only shared paths.`];
+    const j = judgePending(ctx, model, phase, base);
+    const lines = [
+      ...j.brought.map((b) => foreignCommitRefusal(phase, b.commit, b.findings)),
+      ...j.own.map((f) => (j.merge ? mergeRefusal(phase, f) : stagedRefusal(phase, f))),
+    ];
+    if (lines.length === 0) return 0;
+    say([...notice, ...lines, REFUSED_FOOTER]);
+    return 1;
+  }
+
+  if (hook === 'reference-transaction') {
+    const cwd = ctx.toplevel;
+    const input = readFileSync(0, 'utf8');
+    const lines: string[] = [];
+    for (const line of input.split('\n')) {
+      const [old, next, ref] = line.split(' ');
+      if (!old || !next || !ref) continue;
+      const m = /^refs\/heads\/parallel\/([a-z][a-z0-9_-]{0,39})$/.exec(ref);
+      if (!m || `parallel/${m[1]}` === INTEGRATION_BRANCH || /^0+$/.test(next)) continue;
+      const phase = m[1]!;
+      if (!phaseById(plan, phase)) continue;
+      // The commits this update adds to the phase's own commits.
+      const not = [...(/^0+$/.test(old) || old === ZERO_OID ? [] : [old]), ...notOwnRefs(cwd, base)];
+      const commits = commitChanges(cwd, [next, '--not', ...not]);
+      for (const v of judgeCommitChanges(cwd, model, phase, commits)) {
+        lines.push(updateRefusal(phase, v.commit, { kind: v.kind, path: v.path, owner: v.owner, status: '', target: v.target, resolved: v.resolved }));
+      }
+    }
+    if (lines.length === 0) return 0;
+    say([...lines, 'parallel: the branch was not moved (this check also runs for "git commit --no-verify"); parallel verify and integrate refuse such commits too.']);
+    return 1;
+  }
+
+  say([`parallel: unknown hook check "${hook ?? ''}". Reinstall the hooks with "parallel init".`]);
+  return 1;
+}
+
+main(process.argv[2]).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (e instanceof ParallelError) say([e.message, 'parallel: the ownership check could not run, so the commit was refused. Fix the problem above, or set PARALLEL=0 to skip the check once (parallel verify and integrate still check).']);
+    else say([`parallel: internal error while checking ownership: ${(e as Error)?.message ?? String(e)}. This is a bug in parallel; please report it. To commit anyway, set PARALLEL=0 (parallel verify and integrate still check).`]);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,38 @@
+/**
+ * The compiled rules the shell hooks read: `<common dir>/parallel/rules/<plan blob>/<phase id>`,
+ * one file per phase plus `.complete`, for the plan committed on base. Written whole into a
+ * temporary folder and renamed into place, so a hook never reads half a rule set.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RepoContext } from '../git/repo.js';
+import type { Plan } from '../core/plan.js';
+import { compilePhaseRules } from './rules.js';
+
+export function rulesRoot(ctx: Pick<RepoContext, 'commonDir'>): string {
+  return join(ctx.commonDir, 'parallel', 'rules');
+}
+
+/** Compile the rules of `plan` (blob `blob` on base) unless they are there already. */
+export function ensureRules(ctx: Pick<RepoContext, 'commonDir'>, plan: Plan, blob: string): void {
+  const root = rulesRoot(ctx);
+  const dir = join(root, blob);
+  if (existsSync(join(dir, '.complete'))) return;
+  mkdirSync(root, { recursive: true });
+  const tmp = join(root, `.tmp-${blob}-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  for (const phase of plan.phases) writeFileSync(join(tmp, phase.id), compilePhaseRules(plan, phase));
+  writeFileSync(join(tmp, '.complete'), '');
+  try {
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } catch {
+    // Another hook compiled the same blob at the same moment: theirs is as good as ours.
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  // Rule sets of older plans are no longer read (a hook that still wants one asks Node).
+  for (const name of readdirSync(root)) {
+    if (name !== blob && !name.startsWith('.tmp-')) rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
