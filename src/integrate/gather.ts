@@ -11,7 +11,7 @@ import { INTEGRATION_BRANCH, type Plan } from '../core/plan.js';
 import { gatherPhaseStates } from '../store/gather.js';
 import { reviewsByPhase } from '../core/phase-state.js';
 import type { PhaseFacts, PlannerInput, ReviewVerdict, Violation } from './plan-steps.js';
-import { violationsAt } from './verify-tips.js';
+import { verifyCommits } from '../enforce/verify.js';
 
 export interface Gathered {
   base: string;
@@ -50,8 +50,10 @@ export async function gather(ctx: RepoContext): Promise<Gathered> {
     facts.set(row.id, f);
     if (row.state === 'done' && row.tip) candidates.set(row.id, row.tip);
   }
-  const violations: Map<string, Violation[]> = candidates.size ? await violationsAt(ctx, plan, base, integration, candidates) : new Map();
-  for (const [id, vs] of violations) facts.get(id)!.violations = vs;
+  // Ownership of each candidate's own commits up to its PINNED tip (what would be merged).
+  for (const [id, tip] of candidates) {
+    facts.get(id)!.violations = verifyCommits(ctx, plan, base, id, { tip }).map((v): Violation => ({ commit: v.commit, path: v.path, owner: v.owner }));
+  }
   const reviews = new Map<string, ReviewVerdict[]>();
   for (const [id, list] of reviewsByPhase(rows)) reviews.set(id, list.map((v) => ({ reviewer: v.reviewer, verdict: v.verdict, tip: v.tip, message: v.message })));
   return {

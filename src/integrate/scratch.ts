@@ -42,7 +42,8 @@ export function resetScratch(ctx: RepoContext, dir: string, commit: string): { p
     }
     git(['worktree', 'prune'], { cwd: ctx.mainWorktree });
     mkdirSync(dirname(path), { recursive: true });
-    git([...NO_HOOKS, 'worktree', 'add', '--force', '--detach', '--quiet', path, commit], { cwd: ctx.mainWorktree });
+    // Twice --force: a `worktree add` killed midway leaves its entry locked ("initializing").
+    git([...NO_HOOKS, 'worktree', 'add', '--force', '--force', '--detach', '--quiet', path, commit], { cwd: ctx.mainWorktree });
     gitDir = scratchGitDir(ctx, path);
     if (!gitDir) throw new Error(`the scratch worktree at ${path} could not be created`);
     created = true;

@@ -20,6 +20,7 @@ import { predictMerges } from '../integrate/predict.js';
 import { progressOn, type Progress } from '../integrate/progress.js';
 import { exitCodeOf, jsonOf, reportOfJob, textOf, type IntegrateReport } from '../integrate/report.js';
 import { faultPoint } from '../integrate/faults.js';
+import { clearIntegrationLock, clearStaleNotesLock } from '../integrate/leftovers.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
   const o = input.opts;
@@ -37,10 +38,13 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     let job = readJournal(dir);
     if (o.abort) {
       if (!job) throw refused('parallel: there is no interrupted integrate to abort. Nothing was changed.');
+      clearIntegrationLock(ctx);
       const lines = await abortJob(ctx, dir, await planOfJob(ctx, job), job);
       return { exitCode: 0, data: { aborted: job.id, head: job.integrationBefore }, text: lines.join('\n') };
     }
     if (job) {
+      if (clearIntegrationLock(ctx)) progress.line(`cleared ${INTEGRATION_BRANCH}'s ref lock left by the killed run`);
+      if (job.stage === 'recording' && clearStaleNotesLock(ctx)) progress.line('cleared the coordination ref\'s lock left by the killed run');
       progress.line(`resuming the interrupted integrate started ${job.created} (pinned tips: ${job.queue.concat(job.chain).map((s) => `${s.id}@${short(s.tip)}`).join(', ') || 'none'})`);
       if (o.land && !job.land) {
         job.land = true;

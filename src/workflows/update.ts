@@ -9,7 +9,7 @@ import { ParallelError, ExitCode, refused } from '../errors.js';
 import { git, gitTry, splitZ } from '../git/git.js';
 import { openRepo, resolveBase, type RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH, phaseBranch } from '../core/plan.js';
-import { resolveTarget } from '../store/session-target.js';
+import { resolveTarget } from '../store/session-api.js';
 import { phaseWorktrees } from '../store/gather.js';
 import { short } from '../integrate/plan-steps.js';
 
@@ -48,12 +48,10 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   if (git(['merge-base', '--is-ancestor', sourceOid, 'HEAD'], { cwd: wt, okCodes: [0, 1] }).exitCode === 0) {
     return { text: `${branch} already contains ${source} (${short(sourceOid)}); nothing to update.` };
   }
-  const res = git(['merge', '--no-edit', '-m', `parallel: update ${target.phase} from ${source}`, sourceOid], { cwd: wt, okCodes: [0, 1, 2, 128] });
+  // Merge without committing, then conclude it with `git commit` as a user would: the commit
+  // hooks then see the merge in progress (MERGE_HEAD) and judge it as a merge.
+  const res = git(['merge', '--no-commit', '--no-edit', '-m', `parallel: update ${target.phase} from ${source}`, sourceOid], { cwd: wt, okCodes: [0, 1, 2, 128] });
   const conflicted = splitZ(git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd: wt }).stdout);
-  if (res.exitCode === 0) {
-    const now = git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
-    return { text: `Merged ${source} (${short(sourceOid)}) into ${branch} (now ${short(now)}) in ${wt}.\nWhen the phase is ready again, run "parallel done" there; then the coordinator runs "parallel integrate".` };
-  }
   if (conflicted.length) {
     const lines = [
       `Merging ${source} (${short(sourceOid)}) into ${branch} stopped with conflicts in ${wt}:`,
@@ -65,7 +63,19 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     input.io.err(lines.join('\n'));
     return { exitCode: ExitCode.refused };
   }
+  let failure = res.exitCode === 0 ? undefined : (res.stderr || res.stdout).trim();
+  if (!failure && gitTry(['rev-parse', '--verify', '--quiet', 'MERGE_HEAD'], { cwd: wt })) {
+    const commit = git(['commit', '--no-edit', '--quiet'], { cwd: wt, okCodes: [0, 1, 128] });
+    if (commit.exitCode !== 0) {
+      failure = (commit.stderr || commit.stdout).trim();
+      // A clean merge refused (by a hook): nothing to resolve, so put the worktree back.
+      git(['merge', '--abort'], { cwd: wt, okCodes: [0, 128] });
+    }
+  }
+  if (!failure) {
+    const now = git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
+    return { text: `Merged ${source} (${short(sourceOid)}) into ${branch} (now ${short(now)}) in ${wt}.\nWhen the phase is ready again, run "parallel done" there; then the coordinator runs "parallel integrate".` };
+  }
   // Refused by a hook (ownership) or by git itself: nothing to resolve here, say what git said.
-  const why = (res.stderr || res.stdout).trim();
-  throw refused(`parallel: merging ${source} into ${branch} failed in ${wt}: ${why.split('\n').slice(-3).join(' ')}. Fix what it names, then run "parallel update" again.`);
+  throw refused(`parallel: merging ${source} into ${branch} failed in ${wt} and was undone:\n${failure}\nFix what it names, then run "parallel update" again.`);
 }

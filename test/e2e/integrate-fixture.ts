@@ -48,12 +48,15 @@ export class Fixture {
     for (const p of phases) expect(existsSync(this.worktree(p))).toBe(true);
   }
 
-  /** Commit files in a phase's worktree (hooks may or may not be installed: `--no-verify` when asked). */
-  work(phase: string, files: Record<string, string>, message = `${phase} work`, noVerify = false): string {
+  /**
+   * Commit files in a phase's worktree with real `git commit` (the phase's hooks run), or with
+   * every hook skipped (`-c core.hooksPath=/dev/null`, like a GUI that ignores hooks).
+   */
+  work(phase: string, files: Record<string, string>, message = `${phase} work`, skipHooks = false): string {
     const cwd = this.worktree(phase);
     for (const [p, c] of Object.entries(files)) this.repo.write(p, c, cwd);
     this.repo.git(['add', '--', ...Object.keys(files)], { cwd });
-    this.repo.git(['commit', '-q', ...(noVerify ? ['--no-verify'] : []), '-m', message], { cwd });
+    this.repo.git([...(skipHooks ? ['-c', 'core.hooksPath=/dev/null'] : []), 'commit', '-q', '-m', message], { cwd });
     return this.repo.git(['rev-parse', 'HEAD'], { cwd }).stdout.trim();
   }
 

@@ -1,0 +1,179 @@
+/**
+ * Crash safety of `parallel integrate`: the lock (a second run exits 4; a killed run's lock is
+ * cleared), `--abort`, and SIGKILL at random moments: after each kill no ref points at an untested
+ * merge, every phase commit is still there, and a re-run reaches the same tree as an
+ * uninterrupted run. Quick by default; PARALLEL_FAULT_RUNS=N (e.g. 40) for the full run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI } from '../helpers/repo.js';
+import { Fixture, type IntegrateJson } from './integrate-fixture.js';
+
+const PLAN = (test: string) => `version: 1
+name: crash
+base: main
+test: '${test}'
+test_retries: 0
+shared: [config.txt]
+phases:
+  - id: alpha
+    task: a
+    owns: [alpha/]
+  - id: beta
+    task: b
+    owns: [beta/]
+  - id: gamma
+    task: c
+    owns: [gamma/]
+  - id: delta
+    task: d
+    owns: [delta/]
+`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Run integrate in its own process group; resolves with the exit code (null if killed). */
+function spawnIntegrate(f: Fixture, args: string[], env: NodeJS.ProcessEnv = {}): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [CLI, 'integrate', ...args], { cwd: f.repo.dir, env: { ...f.repo.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => { stdout += d; });
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+function lockPath(f: Fixture): string {
+  return join(f.repo.dir, '.git/parallel/integrate/lock');
+}
+
+describe('integrate: lock and abort', () => {
+  let f: Fixture;
+  beforeAll(() => {
+    // Slow only while the flag file exists (the busy test), so the rest stays quick.
+    f = new Fixture(PLAN('if test -e $ROOT/slow; then sleep 2; fi'));
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+  });
+  afterAll(() => f.cleanup());
+
+  it('a second integrate while one runs exits 4 at once', async () => {
+    writeFileSync(join(f.root, 'slow'), '');
+    const first = spawnIntegrate(f, ['--json']);
+    for (let i = 0; i < 100 && !existsSync(lockPath(f)); i++) await sleep(50);
+    expect(existsSync(lockPath(f))).toBe(true);
+    const t = Date.now();
+    const second = f.repo.parallel(['integrate']);
+    expect(second.code).toBe(4);
+    expect(second.stderr).toMatch(/^parallel: another integrate is running \(pid \d+/);
+    expect(Date.now() - t).toBeLessThan(1500);
+    const out = await first.done;
+    rmSync(join(f.root, 'slow'));
+    expect(out.code, out.stderr).toBe(0);
+    expect((JSON.parse(out.stdout) as IntegrateJson).integrated).toEqual(['alpha']);
+    expect(existsSync(lockPath(f))).toBe(false);
+  });
+
+  it('clears the lock of a killed run', () => {
+    const dead = spawnSync('true').pid!;
+    mkdirSync(join(f.repo.dir, '.git/parallel/integrate'), { recursive: true });
+    writeFileSync(lockPath(f), JSON.stringify({ pid: dead, host: (spawnSync('hostname').stdout ?? '').toString().trim() || 'x', nonce: 'old', since: '2020-01-01T00:00:00Z', command: 'integrate' }));
+    const r = f.repo.parallel(['integrate']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('cleared a stale lock');
+  });
+
+  it('--abort puts the integration branch back after a run killed once it moved', () => {
+    const before = f.rev('parallel/integration');
+    f.start('beta');
+    f.work('beta', { 'beta/b': 'b\n' });
+    f.done('beta');
+    const points = f.repo.parallel(['integrate'], { env: { PARALLEL_TEST_KILL_AT: 'list' } });
+    expect(points.code).toBe(0);
+    // Undo that run to kill the same job at its "moved" point.
+    f.repo.git(['update-ref', 'refs/heads/parallel/integration', before!]);
+    const n = points.stderr.split('\n').find((l) => l.endsWith(': moved'))!.match(/fault point (\d+)/)![1]!;
+    const killed = f.repo.parallel(['integrate'], { env: { PARALLEL_TEST_KILL_AT: n } });
+    expect(killed.code).not.toBe(0);
+    expect(f.rev('parallel/integration')).not.toBe(before);
+    const dry = f.repo.parallel(['integrate', '--dry-run']);
+    expect(dry.stdout).toContain('An interrupted integrate');
+    const abort = f.repo.parallel(['integrate', '--abort']);
+    expect(abort.code, abort.stderr).toBe(0);
+    expect(abort.stdout).toContain('parallel/integration is back at');
+    expect(f.rev('parallel/integration')).toBe(before);
+    const log = f.repo.json<{ events: { type: string }[] }>(['log']);
+    expect(log.data.events.map((e) => e.type)).toContain('aborted');
+    expect(f.repo.parallel(['integrate', '--abort']).code).toBe(1); // nothing left to abort
+    expect(f.repo.parallel(['integrate', '--continue']).code).toBe(1);
+    const again = f.integrate();
+    expect(again.code).toBe(0);
+    expect(again.data.integrated).toEqual(['beta']);
+  });
+});
+
+describe('integrate: SIGKILL at random moments', () => {
+  const RUNS = Number(process.env.PARALLEL_FAULT_RUNS) || 8;
+  let f: Fixture;
+  let reference: { code: number; tree: string; integrated: string[] };
+  let tips: Map<string, string>;
+  let points: number;
+  let mainBefore: string;
+
+  const tree = (ref: string) => f.repo.git(['rev-parse', `${ref}^{tree}`]).stdout.trim();
+  const reset = () => {
+    f.repo.git(['update-ref', '-d', 'refs/heads/parallel/integration']);
+  };
+
+  beforeAll(() => {
+    // alpha and delta conflict on config.txt (delta is skipped), beta turns the tests red.
+    f = new Fixture(PLAN('test ! -e beta/BROKEN'), { 'config.txt': 'v=0\n' });
+    f.finish({
+      alpha: { 'alpha/a': 'a\n', 'config.txt': 'v=1\n' },
+      beta: { 'beta/b': 'b\n', 'beta/BROKEN': 'x\n' },
+      gamma: { 'gamma/c': 'c\n' },
+      delta: { 'delta/d': 'd\n', 'config.txt': 'v=2\n' },
+    });
+    tips = new Map(['alpha', 'beta', 'gamma', 'delta'].map((p) => [p, f.rev(`parallel/${p}`)!]));
+    mainBefore = f.rev('main')!;
+    const listed = f.repo.parallel(['integrate', '--json'], { env: { PARALLEL_TEST_KILL_AT: 'list' } });
+    points = listed.stderr.split('\n').filter((l) => l.startsWith('fault point')).length;
+    const data = JSON.parse(listed.stdout) as IntegrateJson;
+    reference = { code: listed.code, tree: tree('parallel/integration'), integrated: data.integrated };
+    expect(reference.integrated).toEqual(['alpha', 'gamma']);
+    expect(reference.code).toBe(1);
+    expect(points).toBeGreaterThan(8);
+  });
+  afterAll(() => f.cleanup());
+
+  it(`survives ${RUNS} kills: no ref at an untested merge, nothing lost, the re-run reaches the same tree`, async () => {
+    for (let run = 0; run < RUNS; run++) {
+      reset();
+      const byPoint = run % 2 === 0;
+      const env = byPoint ? { PARALLEL_TEST_KILL_AT: String(1 + Math.floor(Math.random() * points)) } : {};
+      const p = spawnIntegrate(f, [], env);
+      if (!byPoint) {
+        await sleep(150 + Math.random() * 900);
+        try {
+          process.kill(-p.child.pid!, 'SIGKILL'); // the whole group: git children die mid-operation too
+        } catch {
+          // already finished
+        }
+      }
+      const out = await p.done;
+      const what = `run ${run} (${byPoint ? `fault point ${env.PARALLEL_TEST_KILL_AT}` : 'timed kill'}, exit ${out.code})`;
+      // No ref at an untested merge: the integration branch is absent or at the tested result.
+      const head = f.rev('parallel/integration');
+      if (head) expect(tree('parallel/integration'), what).toBe(reference.tree);
+      expect(f.rev('main'), what).toBe(mainBefore);
+      for (const [id, tip] of tips) expect(f.rev(`parallel/${id}`), what).toBe(tip);
+      // The next run (plain or --continue) finishes the same job.
+      const resumed = f.repo.parallel(['integrate', ...(run % 3 === 0 && existsSync(join(f.repo.dir, '.git/parallel/integrate/journal.json')) ? ['--continue'] : []), '--json']);
+      expect(resumed.code, `${what}: ${resumed.stderr}`).toBe(reference.code);
+      expect(tree('parallel/integration'), what).toBe(reference.tree);
+      expect(existsSync(join(f.repo.dir, '.git/parallel/integrate/journal.json')), what).toBe(false);
+      expect(existsSync(lockPath(f)), what).toBe(false);
+    }
+  }, 600_000);
+});
