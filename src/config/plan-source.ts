@@ -7,7 +7,7 @@
 import { readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParallelError, ExitCode } from '../errors.js';
-import { git, gitTry } from '../git/git.js';
+import { git, gitAsync, gitTry } from '../git/git.js';
 import { stateDir, type RepoContext } from '../git/repo.js';
 import { PLAN_FILE, type Plan } from '../core/plan.js';
 import type { PlanProblem } from './plan-loader.js';
@@ -57,11 +57,28 @@ export interface WorkingPlan {
   differsFromCommitted: boolean;
   /** False when HEAD has no `.parallel.yml` at all. */
   committed: boolean;
+  /** `git config parallel.base`, when recorded. */
+  recordedBase?: string;
 }
 
-/** The working copy of `.parallel.yml` in the current worktree. */
+/**
+ * Bump when the loader's verdict on some text could change, so cached working-copy plans
+ * written by an older parallel are not trusted.
+ */
+const LOADER_VERSION = 2;
+
+/**
+ * The working copy of `.parallel.yml` in the current worktree. A plan that validated before is
+ * taken from a cache keyed by its content and the recorded base, so an unchanged plan costs no
+ * YAML parsing; a plan with problems is never cached, so problems always come from the loader.
+ */
 export async function readWorkingPlan(ctx: RepoContext): Promise<WorkingPlan> {
   const file = join(ctx.toplevel, PLAN_FILE);
+  // Both git answers are needed only at the end: ask while the file is read and parsed.
+  const baseP = gitAsync(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel, okCodes: [0, 1] });
+  const committedP = gitAsync(['cat-file', 'blob', `HEAD:${PLAN_FILE}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  baseP.catch(() => undefined);
+  committedP.catch(() => undefined);
   let st;
   try {
     st = statSync(file);
@@ -77,9 +94,32 @@ export async function readWorkingPlan(ctx: RepoContext): Promise<WorkingPlan> {
     throw planError(PLAN_FILE, `${PLAN_FILE} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); fix its permissions (chmod u+r ${PLAN_FILE})`);
   }
   const text = decodePlan(PLAN_FILE, bytes);
-  const plan = await parse(PLAN_FILE, text, recordedBase(ctx));
-  const committed = gitTry(['cat-file', 'blob', `HEAD:${PLAN_FILE}`], { cwd: ctx.toplevel });
-  return { plan, file: PLAN_FILE, differsFromCommitted: committed === null || committed !== text.replace(/\n$/, ''), committed: committed !== null };
+  const baseRes = await baseP;
+  const recorded = baseRes.exitCode === 0 ? baseRes.stdout.replace(/\n$/, '') : undefined;
+  // The key is the text itself (no hashing module to load): same loader, same base, same text.
+  const key = `${LOADER_VERSION}\0${recorded ?? ''}\0${text}`;
+  // One entry (the last valid plan seen), so edits do not pile up cache files.
+  const cacheFile = join(stateDir(ctx, 'cache'), 'working-plan.json');
+  let plan: Plan | undefined;
+  try {
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { key: string; plan: Plan };
+    if (cached.key === key) plan = cached.plan;
+  } catch {
+    // not cached yet
+  }
+  if (!plan) {
+    plan = await parse(PLAN_FILE, text, recorded);
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, JSON.stringify({ key, plan }));
+      renameSync(tmp, cacheFile);
+    } catch {
+      // a read-only git dir: no cache, no harm
+    }
+  }
+  const res = await committedP;
+  const committed = res.exitCode === 0 ? res.stdout : null;
+  return { plan, file: PLAN_FILE, differsFromCommitted: committed === null || committed.replace(/\n$/, '') !== text.replace(/\n$/, ''), committed: committed !== null, recordedBase: recorded };
 }
 
 export interface CommittedPlan {

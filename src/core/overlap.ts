@@ -145,8 +145,17 @@ function validStep(state: number, sym: Symbol): number {
   return 3;
 }
 
+const tokenCache = new Map<string, Tokens[]>();
+
 function tokensOf(patterns: readonly string[]): Tokens[] {
-  return patterns.flatMap(patternGlobs).map((g) => tokenizeGlob(g).flatMap((t): Tokens => t.t === 'dirs' ? [t, { t: 'dirsLoop' }] : [t]));
+  return patterns.flatMap((p) => {
+    let toks = tokenCache.get(p);
+    if (!toks) {
+      toks = patternGlobs(p).map((g) => tokenizeGlob(g).flatMap((t): Tokens => t.t === 'dirs' ? [t, { t: 'dirsLoop' }] : [t]));
+      tokenCache.set(p, toks);
+    }
+    return toks;
+  });
 }
 
 /** `star` and `dirs` made to match at least one character: a subset, tried first for readable witnesses. */
@@ -161,17 +170,43 @@ const DEFAULT_BUDGET = 200_000;
  * a witness: no phase may change it. Exact for the plan's glob grammar.
  */
 export function ownedOverlap(a: OwnedSet, b: OwnedSet, opts: { budget?: number } = {}): OverlapResult {
-  const ta = tokensOf(a.owns);
-  const tb = tokensOf(b.owns);
-  if (ta.length === 0 || tb.length === 0) return { overlap: false };
-  const ea = tokensOf([...a.exclude, PLAN_FILE]);
-  const eb = tokensOf([...b.exclude, PLAN_FILE]);
+  let ta = tokensOf(a.owns);
+  let tb = tokensOf(b.owns);
+  // Cheap pass: two globs can share a path only if their literal prefixes (and literal suffixes)
+  // agree; most pairs of phases own different folders and stop here.
+  const pairs = ta.flatMap((x) => tb.filter((y) => mayMeet(x, y)).map((y) => [x, y] as const));
+  if (pairs.length === 0) return { overlap: false };
+  ta = [...new Set(pairs.map(([x]) => x))];
+  tb = [...new Set(pairs.map(([, y]) => y))];
+  // Excludes that cannot meet any remaining owns glob change nothing.
+  const ea = tokensOf([...a.exclude, PLAN_FILE]).filter((e) => ta.some((x) => mayMeet(e, x)));
+  const eb = tokensOf([...b.exclude, PLAN_FILE]).filter((e) => tb.some((y) => mayMeet(e, y)));
   const budget = opts.budget ?? DEFAULT_BUDGET;
-  // First with stars matching at least one character (witnesses like `src/x.ts`, not `src/.ts`);
-  // the owns languages only shrink, so a witness found there is a real one. Then exactly.
+  const exact = search(ta, ea, tb, eb, budget);
+  if (exact.overlap !== true) return exact;
+  // There is an overlap: look for a readable witness with stars matching at least one character
+  // (`src/x.ts`, not `src/.ts`). The owns languages only shrink, so what it finds is real.
   const readable = search(nonEmptyStars(ta), ea, nonEmptyStars(tb), eb, budget);
-  if (readable.overlap === true) return readable;
-  return search(ta, ea, tb, eb, budget);
+  return readable.overlap === true ? readable : exact;
+}
+
+/** The literal characters a glob's paths must start (or end) with. */
+function literalEnd(toks: Tokens, fromEnd: boolean): string {
+  let out = '';
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[fromEnd ? toks.length - 1 - i : i]!;
+    if (t.t !== 'lit') break;
+    out = fromEnd ? t.c + out : out + t.c;
+  }
+  return out;
+}
+
+/** False when two globs certainly share no path: their literal prefixes or suffixes disagree. */
+function mayMeet(x: Tokens, y: Tokens): boolean {
+  const [px, py] = [literalEnd(x, false), literalEnd(y, false)];
+  if (!(px.startsWith(py) || py.startsWith(px))) return false;
+  const [sx, sy] = [literalEnd(x, true), literalEnd(y, true)];
+  return sx.endsWith(sy) || sy.endsWith(sx);
 }
 
 function search(ta: Tokens[], ea: Tokens[], tb: Tokens[], eb: Tokens[], budget: number): OverlapResult {

@@ -53,18 +53,50 @@ export function patternsRegExp(patterns: readonly string[]): RegExp | undefined 
 }
 
 export function compilePatterns(patterns: readonly string[]): PathMatcher {
+  const raw = compileNormalized(patterns);
+  return (path: string) => raw(nfc(path));
+}
+
+/** Like `compilePatterns`, for paths that are already NFC (callers matching many paths normalize once). */
+export function compileNormalized(patterns: readonly string[]): PathMatcher {
   const re = patternsRegExp(patterns);
   if (!re) return () => false;
   // Plain file and directory names are the common case: test them by prefix, without the RegExp.
   const plain = patterns.every((p) => !GLOB_CHARS.test(p));
   if (plain) {
     const names = patterns.map((p) => p.normalize('NFC')).map((p) => ({ name: p.replace(/\/$/, ''), dirOnly: p.endsWith('/') }));
-    return (path: string) => {
-      const n = path.normalize('NFC');
-      return names.some(({ name, dirOnly }) => (!dirOnly && n === name) || (n.length > name.length + 1 && n.startsWith(name) && n.charCodeAt(name.length) === 0x2f));
+    return (n: string) => {
+      for (const { name, dirOnly } of names) {
+        if (!dirOnly && n === name) return true;
+        if (n.length > name.length + 1 && n.charCodeAt(name.length) === 0x2f && n.startsWith(name)) return true;
+      }
+      return false;
     };
   }
-  return (path: string) => re.test(path.normalize('NFC'));
+  // Most paths fail on their first characters: test the globs' literal prefixes before the RegExp.
+  const prefixes = [...new Set(patterns.flatMap(expandPattern).map(literalPrefix))];
+  if (prefixes.includes('')) return (n: string) => re.test(n);
+  return (n: string) => {
+    for (const p of prefixes) if (n.startsWith(p)) return re.test(n);
+    return false;
+  };
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Paths are matched NFC-normalized; ASCII (the common case) already is. */
+export function nfc(path: string): string {
+  return ASCII.test(path) ? path : path.normalize('NFC');
+}
+
+/** The literal text every path matched by a brace-free glob starts with. */
+function literalPrefix(glob: string): string {
+  let out = '';
+  for (const t of tokenizeGlob(glob)) {
+    if (t.t !== 'lit') break;
+    out += t.c;
+  }
+  return out;
 }
 
 export interface OwnershipModel {
@@ -81,26 +113,32 @@ export interface OwnershipModel {
 }
 
 export function phaseMatcher(phase: Pick<Phase, 'owns' | 'exclude'>): PathMatcher {
-  const owns = compilePatterns(phase.owns);
-  const exclude = compilePatterns(phase.exclude);
+  const m = phaseMatcherNormalized(phase);
+  return (path) => m(nfc(path));
+}
+
+/** `phaseMatcher` for paths that are already NFC. */
+export function phaseMatcherNormalized(phase: Pick<Phase, 'owns' | 'exclude'>): PathMatcher {
+  const owns = compileNormalized(phase.owns);
+  const exclude = compileNormalized(phase.exclude);
   return (path) => owns(path) && !exclude(path);
 }
 
 export function buildOwnership(plan: Pick<Plan, 'phases' | 'shared'>): OwnershipModel {
-  const matchers = plan.phases.map((p) => [p.id, phaseMatcher(p)] as const);
+  const matchers = plan.phases.map((p) => [p.id, phaseMatcherNormalized(p)] as const);
   const shared = compilePatterns(plan.shared);
   const byId = new Map(matchers);
-  const ownersOf = (path: string) => matchers.filter(([, m]) => m(path)).map(([id]) => id);
+  const ownersOf = (path: string) => { const n = nfc(path); return matchers.filter(([, m]) => m(n)).map(([id]) => id); };
   return {
     ownersOf,
-    ownerOf: (path) => matchers.find(([, m]) => m(path))?.[0],
-    isShared: (path) => path.normalize('NFC') !== PLAN_FILE && shared(path),
+    ownerOf: (path) => { const n = nfc(path); return matchers.find(([, m]) => m(n))?.[0]; },
+    isShared: (path) => nfc(path) !== PLAN_FILE && shared(path),
     mayChange(phase, path) {
-      if (path.normalize('NFC') === PLAN_FILE) return false;
-      return shared(path) || (byId.get(phase)?.(path) ?? false);
+      if (nfc(path) === PLAN_FILE) return false;
+      return shared(path) || (byId.get(phase)?.(nfc(path)) ?? false);
     },
     describeOwner(path) {
-      if (path.normalize('NFC') === PLAN_FILE) return 'the coordinator';
+      if (nfc(path) === PLAN_FILE) return 'the coordinator';
       const owners = ownersOf(path);
       return owners.length ? owners.join(', ') : 'nobody';
     },

@@ -6,8 +6,7 @@
  * first (one `git log` per branch since the merge base of all of them) and only pairs whose
  * lists intersect are merged. A few git processes run at once.
  */
-import { gitAsync, git, gitTry, splitZ } from './git.js';
-import { phaseTips } from './integrated.js';
+import { gitAsync, git, splitZ } from './git.js';
 import { INTEGRATION_BRANCH, type PhaseId } from '../core/plan.js';
 
 export interface ConflictPair {
@@ -33,24 +32,46 @@ export interface PredictOptions {
 /** Name used for the integration branch in reports. */
 export const INTEGRATION_SIDE = 'integration';
 
+export interface Sides {
+  phases: BranchSide[];
+  integration?: BranchSide;
+}
+
 /**
  * The sides `parallel conflicts` compares: every existing phase branch `parallel/<id>` (sorted
  * by `order` when given, e.g. declaration order), plus the integration branch if it exists.
  */
-export function branchSides(cwd: string, order?: readonly PhaseId[]): { phases: BranchSide[]; integration?: BranchSide } {
-  const tips = phaseTips(cwd);
-  const ids = [...tips.keys()];
+export function branchSides(cwd: string, order?: readonly PhaseId[]): Sides {
+  return orderSides(parseSides(git(FOR_EACH_PARALLEL, { cwd }).stdout), order);
+}
+
+/** `branchSides` without blocking (one git call), for commands that do other work meanwhile. */
+export async function branchSidesAsync(cwd: string, order?: readonly PhaseId[]): Promise<Sides> {
+  return orderSides(parseSides((await gitAsync(FOR_EACH_PARALLEL, { cwd })).stdout), order);
+}
+
+const FOR_EACH_PARALLEL = ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/'];
+
+function parseSides(out: string): Sides {
+  const sides: Sides = { phases: [] };
+  for (const line of out.split('\n')) {
+    const m = /^([0-9a-f]+) refs\/heads\/parallel\/(.+)$/.exec(line);
+    if (!m) continue;
+    if (`parallel/${m[2]}` === INTEGRATION_BRANCH) sides.integration = { name: INTEGRATION_SIDE, ref: m[1]! };
+    else sides.phases.push({ name: m[2]!, ref: m[1]! });
+  }
+  return sides;
+}
+
+/** Sort phase sides by `order` (e.g. declaration order), unknown names last by name. */
+export function orderSides(sides: Sides, order?: readonly PhaseId[]): Sides {
   const rank = (id: string) => { const i = order?.indexOf(id) ?? -1; return i === -1 ? Number.MAX_SAFE_INTEGER : i; };
-  ids.sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0));
-  const integration = gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${INTEGRATION_BRANCH}`], { cwd });
-  return {
-    phases: ids.map((id) => ({ name: id, ref: tips.get(id)! })),
-    ...(integration ? { integration: { name: INTEGRATION_SIDE, ref: integration } } : {}),
-  };
+  const phases = [...sides.phases].sort((x, y) => rank(x.name) - rank(y.name) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return { ...sides, phases };
 }
 
 /** Every two phase branches, then each phase branch with the integration branch. */
-export function defaultPairs(sides: { phases: BranchSide[]; integration?: BranchSide }): [BranchSide, BranchSide][] {
+export function defaultPairs(sides: Sides): [BranchSide, BranchSide][] {
   const pairs: [BranchSide, BranchSide][] = [];
   const { phases, integration } = sides;
   for (let i = 0; i < phases.length; i++) for (let j = i + 1; j < phases.length; j++) pairs.push([phases[i]!, phases[j]!]);

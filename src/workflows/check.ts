@@ -8,12 +8,12 @@ import type { CommandInput, CommandResult } from '../cli/types.js';
 import { ParallelError, ExitCode } from '../errors.js';
 import { gitAsync, splitZ } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
-import { readWorkingPlan, recordedBase } from '../config/plan-source.js';
+import { readWorkingPlan } from '../config/plan-source.js';
 import { computeWaves } from '../core/graph.js';
 import { findOverlaps, type PhaseOverlap } from '../core/overlap.js';
-import { compilePatterns, phaseMatcher } from '../core/ownership.js';
+import { compileNormalized, nfc, patternsRegExp, phaseMatcherNormalized } from '../core/ownership.js';
 import { PLAN_FILE, type Plan } from '../core/plan.js';
-import { branchSides, defaultPairs, predictConflicts, type ConflictPair } from '../git/conflicts.js';
+import { branchSidesAsync, defaultPairs, orderSides, predictConflicts, type ConflictPair } from '../git/conflicts.js';
 
 /** More phases than this in one wave gets a warning (coordination cost grows past 3-5). */
 export const WIDE_WAVE = 5;
@@ -34,7 +34,9 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepo(input.cwd);
   // Start listing tracked files while the plan is parsed.
   const listing = gitAsync(['ls-files', '-z'], { cwd: ctx.toplevel });
+  const branches = branchSidesAsync(ctx.toplevel);
   listing.catch(() => undefined);
+  branches.catch(() => undefined);
   let working;
   try {
     working = await readWorkingPlan(ctx);
@@ -57,7 +59,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     waves: computeWaves(plan.phases),
     overlaps: [],
     cycle: null,
-    unowned: unowned(plan, splitZ((await listing).stdout)),
+    unowned: unowned(plan, splitZ(nfc((await listing).stdout))),
     conflicts: [],
     warnings: [],
     notes: [],
@@ -72,9 +74,9 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   });
   if (!working.committed) report.notes.push(`${PLAN_FILE} is not committed yet; other commands and the hooks read the plan committed on base, so commit it there when it is ready`);
   else if (working.differsFromCommitted) report.notes.push(`${PLAN_FILE} in this worktree differs from the committed one; other commands and the hooks read the plan committed on base, so commit it there when it is ready`);
-  if (!recordedBase(ctx)) report.notes.push('no base branch is recorded yet; run "parallel init" to record it and install the hooks');
+  if (!working.recordedBase) report.notes.push('no base branch is recorded yet; run "parallel init" to record it and install the hooks');
 
-  const sides = branchSides(ctx.toplevel, plan.phases.map((p) => p.id));
+  const sides = orderSides(await branches, plan.phases.map((p) => p.id));
   if (sides.phases.length) report.conflicts = await predictConflicts(ctx.toplevel, defaultPairs(sides));
 
   const exitCode = report.overlaps.length ? ExitCode.refused : ExitCode.ok;
@@ -82,16 +84,27 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   return { exitCode, data: { ...json, name: plan.name, notes }, text: render(report, plan) };
 }
 
-/** Tracked files owned by no phase; shared files and the plan itself are not counted. */
-export function unowned(plan: Plan, files: readonly string[]): { count: number; examples: string[] } {
-  const matchers = plan.phases.filter((p) => p.owns.length).map(phaseMatcher);
-  const shared = compilePatterns(plan.shared);
+/**
+ * Tracked files owned by no phase; shared files and the plan itself are not counted. One RegExp
+ * of every phase's `owns` and one of every `exclude` decide almost every path in two tests; only
+ * a path that some exclude matches is checked phase by phase. `files` must be NFC.
+ */
+export function unowned(plan: Pick<Plan, 'phases' | 'shared'>, files: readonly string[]): { count: number; examples: string[] } {
+  const owners = plan.phases.filter((p) => p.owns.length);
+  const anyOwns = patternsRegExp(owners.flatMap((p) => p.owns));
+  const anyExclude = patternsRegExp(owners.flatMap((p) => p.exclude));
+  const matchers = owners.map(phaseMatcherNormalized);
+  const shared = compileNormalized(plan.shared);
   let count = 0;
   const examples: string[] = [];
-  for (const raw of files) {
-    const path = raw.normalize('NFC');
+  for (const path of files) {
+    if (anyOwns?.test(path)) {
+      if (!anyExclude || !anyExclude.test(path)) continue;
+      let owned = false;
+      for (const m of matchers) if (m(path)) { owned = true; break; }
+      if (owned) continue;
+    }
     if (path === PLAN_FILE || shared(path)) continue;
-    if (matchers.some((m) => m(path))) continue;
     count++;
     if (examples.length < EXAMPLES) examples.push(path);
   }
