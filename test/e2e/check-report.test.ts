@@ -72,4 +72,15 @@ describe('parallel check', () => {
     expect(r.data.conflicts).toEqual([{ a: 'auth', b: 'dashboard', files: ['src/db/schema.sql'] }]);
     expect(repo.parallel(['check']).stdout).toMatch(/Predicted conflicts between phase branches: 1[^\n]*\n  auth x dashboard: src\/db\/schema\.sql/);
   });
+
+  it('matches NFC-normalized paths: a decomposed file name is owned by a composed pattern', () => {
+    repo.commit({ 'cafe\u0301/menu.txt': 'x\n' }, 'nfd name');
+    repo.write('.parallel.yml', 'version: 1\nname: demo\nshared: ["**"]\nphases:\n  - id: menu\n    owns: ["caf\u00e9/"]\n  - id: rest\n    owns: [src/]\n');
+    const r = repo.json<CheckJson>(['check']);
+    expect(r.code).toBe(0);
+    repo.write('.parallel.yml', 'version: 1\nname: demo\nphases:\n  - id: menu\n    owns: ["caf\u00e9/"]\n');
+    const only = repo.json<CheckJson>(['check']);
+    expect(only.data.unowned.examples).not.toContain('caf\u00e9/menu.txt');
+    expect(only.data.unowned.examples).not.toContain('cafe\u0301/menu.txt');
+  });
 });
