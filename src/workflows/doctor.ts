@@ -1,6 +1,118 @@
+/**
+ * `parallel doctor [--json]`: git version, hooks present and reached in every phase worktree,
+ * base recorded, stale locks, worktrees missing, coordination ref readable. Each problem comes
+ * with the exact command that fixes it; exit 1 if there is any.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { ExitCode } from '../errors.js';
+import { git, gitTry } from '../git/git.js';
+import { openRepo, type RepoContext } from '../git/repo.js';
+import { NOTES_REF } from '../core/plan.js';
+import { hooksFolderProblems, worktreeHookProblems } from '../hooks/health.js';
+import { parallelHooksDir, phaseWorktrees } from '../hooks/install.js';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  problems: { message: string; fix: string }[];
+}
+
+const MIN_GIT = [2, 39];
+/** A git lock file older than this, with no git running, is left over from a killed git. */
+const STALE_GIT_LOCK_MS = 10 * 60_000;
+
+function check(name: string, detail: string, problems: Check['problems']): Check {
+  return { name, ok: problems.length === 0, detail, problems };
+}
+
+function gitVersion(cwd: string): Check {
+  const out = git(['--version'], { cwd }).stdout.trim();
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(out);
+  const [major, minor] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  const old = major < MIN_GIT[0]! || (major === MIN_GIT[0] && minor < MIN_GIT[1]!);
+  return check('git', out, old ? [{ message: `${out} is older than git ${MIN_GIT.join('.')}, which parallel needs (merge-tree --write-tree, remerge-diff, worktree config)`, fix: 'upgrade git (e.g. "brew upgrade git" or your package manager), then run "parallel doctor" again' }] : []);
+}
+
+function base(ctx: RepoContext): Check {
+  const recorded = gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel });
+  if (!recorded) return check('base', 'not recorded', [{ message: 'no base branch is recorded (git config parallel.base)', fix: 'parallel init' }]);
+  if (!gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${recorded}`], { cwd: ctx.toplevel })) {
+    return check('base', recorded, [{ message: `the recorded base branch "${recorded}" does not exist`, fix: `git branch ${recorded} <commit>   (or record another base: git config parallel.base <branch>)` }]);
+  }
+  const plan = gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${recorded}:.parallel.yml`], { cwd: ctx.toplevel });
+  if (!plan) return check('base', recorded, [{ message: `.parallel.yml is not committed on ${recorded}, so hooks and commands have no plan to read`, fix: `git switch ${recorded} && git add .parallel.yml && git commit -m "Add the parallel plan"` }]);
+  return check('base', `${recorded} (plan committed)`, []);
+}
+
+function hooks(ctx: RepoContext): Check {
+  const problems = [...hooksFolderProblems(ctx)];
+  if (problems.length === 0) problems.push(...worktreeHookProblems(ctx));
+  const count = phaseWorktrees(ctx).filter((w) => !w.missing).length;
+  return check('hooks', `${parallelHooksDir(ctx)}; ${count} phase worktree${count === 1 ? '' : 's'}`, problems);
+}
+
+function worktrees(ctx: RepoContext): Check {
+  const problems: Check['problems'] = [];
+  for (const wt of phaseWorktrees(ctx)) {
+    if (wt.missing) problems.push({ message: `the worktree of phase ${wt.marker.phase} (${wt.path || '?'}) was deleted by hand; its branch parallel/${wt.marker.phase} is kept`, fix: `parallel prune   (then "parallel start ${wt.marker.phase}" to work on it again)` });
+  }
+  const listed = git(['worktree', 'list', '--porcelain'], { cwd: ctx.toplevel }).stdout;
+  const prunable = listed.split('\n\n').filter((b) => /^prunable/m.test(b)).map((b) => /^worktree (.*)$/m.exec(b)?.[1] ?? '?');
+  const phasePaths = new Set(phaseWorktrees(ctx).map((w) => w.path));
+  for (const path of prunable) if (!phasePaths.has(path)) problems.push({ message: `git still records a worktree at ${path}, which is gone`, fix: 'git worktree prune' });
+  return check('worktrees', `${phaseWorktrees(ctx).length} phase worktree${phaseWorktrees(ctx).length === 1 ? '' : 's'}`, problems);
+}
+
+async function locks(ctx: RepoContext): Promise<Check> {
+  const problems: Check['problems'] = [];
+  const dir = join(ctx.commonDir, 'parallel', 'integrate');
+  if (existsSync(join(dir, 'lock'))) {
+    const { inspectLock } = await import('../integrate/lock.js');
+    const lock = inspectLock(dir);
+    if (lock && !lock.alive) problems.push({ message: `integrate's lock is left from a run that is gone (pid ${lock.info.pid} on ${lock.info.host}, since ${lock.info.since})`, fix: 'parallel integrate --continue   (resumes that run and clears the lock; or "parallel integrate --abort")' });
+  }
+  const gitDirs = [ctx.commonDir, ...phaseWorktrees(ctx).filter((w) => !w.missing).map((w) => w.gitDir)];
+  const candidates = [...gitDirs.map((d) => join(d, 'index.lock')), join(ctx.commonDir, 'refs', 'notes', 'parallel.lock'), join(ctx.commonDir, 'packed-refs.lock')];
+  for (const file of candidates) {
+    try {
+      const age = Date.now() - statSync(file).mtimeMs;
+      if (age > STALE_GIT_LOCK_MS) problems.push({ message: `${file} is ${Math.round(age / 60_000)} minutes old: left by a git that was killed`, fix: `rm ${JSON.stringify(file)}   (only when no git command is running in this repository)` });
+    } catch {
+      // no such lock
+    }
+  }
+  return check('locks', problems.length ? 'stale locks' : 'none stale', problems);
+}
+
+function coordination(ctx: RepoContext): Check {
+  const tip = gitTry(['rev-parse', '--verify', '--quiet', `${NOTES_REF}^{commit}`], { cwd: ctx.toplevel });
+  if (!tip) {
+    if (gitTry(['rev-parse', '--verify', '--quiet', NOTES_REF], { cwd: ctx.toplevel })) {
+      return check('coordination', NOTES_REF, [{ message: `${NOTES_REF} does not point to a commit`, fix: 'git fsck --full   (then restore the ref from a clone with "parallel sync <remote>")' }]);
+    }
+    return check('coordination', `${NOTES_REF} (no events yet)`, []);
+  }
+  const tree = git(['ls-tree', '-r', '--name-only', tip], { cwd: ctx.toplevel, okCodes: [0, 128] });
+  if (tree.exitCode !== 0) return check('coordination', NOTES_REF, [{ message: `${NOTES_REF} cannot be read: ${tree.stderr.trim().split('\n')[0]}`, fix: 'git fsck --full   (then restore missing objects from a clone with "parallel sync <remote>")' }]);
+  return check('coordination', `${NOTES_REF} readable (${tree.stdout.split('\n').filter(Boolean).length} entries)`, []);
+}
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  throw new ParallelError(`parallel: "${input.command}" is not available in this build yet.`, { exitCode: ExitCode.internal, code: 'internal' });
+  const ctx = openRepo(input.cwd);
+  const checks = [gitVersion(ctx.toplevel), base(ctx), hooks(ctx), worktrees(ctx), await locks(ctx), coordination(ctx)];
+  const problems = checks.flatMap((c) => c.problems.map((p) => ({ check: c.name, ...p })));
+  const lines: string[] = [];
+  for (const c of checks) {
+    lines.push(`${c.ok ? 'ok     ' : 'PROBLEM'}  ${c.name}: ${c.detail}`);
+    for (const p of c.problems) lines.push(`         ${p.message}`, `         fix: ${p.fix}`);
+  }
+  lines.push(problems.length ? `parallel: ${problems.length} problem${problems.length === 1 ? '' : 's'} found; run the fix command${problems.length === 1 ? '' : 's'} above.` : 'No problems found.');
+  return {
+    exitCode: problems.length ? ExitCode.refused : ExitCode.ok,
+    data: { checks: checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail })), problems },
+    text: lines.join('\n'),
+  };
 }

@@ -1,0 +1,100 @@
+/**
+ * Repositories for the ownership-enforcement tests: a plan with folder phases (the shell `case`
+ * fast path), a glob phase (git pathspecs) and shared paths; phase worktrees made by
+ * `parallel start`, or by hand (git worktree add + marker) for what start does not make.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestRepo, type RunResult } from '../helpers/repo.js';
+
+export const HOOKS_PLAN = `version: 1
+name: hooks
+base: main
+shared: [package-lock.json, docs/shared/]
+phases:
+  - id: auth
+    task: Login
+    owns: [src/auth/, test/auth/, "src/café/"]
+    exclude: [src/auth/generated/**]
+  - id: ui
+    task: The UI
+    owns: [src/ui/]
+  - id: glob
+    task: Glob-owned files
+    owns: ["lib/*.ts", "lib/**/*.test.ts"]
+    exclude: ["lib/secret*.ts"]
+  - id: review-ui
+    reviews: ui
+    criteria: [Looks right]
+`;
+
+export const BASE_FILES: Record<string, string> = {
+  '.parallel.yml': HOOKS_PLAN,
+  'README.md': 'readme\n',
+  'package-lock.json': '{\n  "v": 1\n}\n',
+  'src/auth/a.ts': 'a\n',
+  'src/auth/generated/g.ts': 'g\n',
+  'src/ui/button.ts': 'button\n',
+  'lib/x.ts': 'x\n',
+  'lib/deep/y.ts': 'y\n',
+};
+
+export interface HookRepo {
+  repo: TestRepo;
+  /** Worktree path of a started phase. */
+  wt(phase: string): string;
+}
+
+/** A repository with the plan committed on main, `parallel init` run, and the given phases started. */
+export function hookRepo(phases: string[] = [], plan = HOOKS_PLAN, files: Record<string, string> = {}): HookRepo {
+  const repo = new TestRepo();
+  repo.commit({ ...BASE_FILES, '.parallel.yml': plan, ...files }, 'base');
+  const init = repo.parallel(['init']);
+  if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`);
+  for (const p of phases) {
+    const r = repo.parallel(['start', p]);
+    if (r.code !== 0) throw new Error(`start ${p} failed: ${r.stderr}`);
+  }
+  return { repo, wt: (phase) => join(repo.root, `repo-${phase}`) };
+}
+
+/** A phase worktree made by hand (as an older start, or a reviewer's detached one), then repaired by `parallel init`. */
+export function manualPhase(repo: TestRepo, phase: string, opts: { reviewer?: boolean; detach?: boolean } = {}): string {
+  const path = join(repo.root, `manual-${phase}`);
+  if (opts.detach) repo.git(['worktree', 'add', '-q', '--detach', path, 'main']);
+  else repo.git(['worktree', 'add', '-q', '-b', `parallel/${phase}`, path, 'main']);
+  const gitDir = repo.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: path }).stdout.trim();
+  writeFileSync(join(gitDir, 'parallel-phase'), `phase=${phase}\nsession=${phase}\nworkspace=hooks\n${opts.reviewer ? 'reviewer=1\n' : ''}`);
+  const r = repo.parallel(['init']);
+  if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
+  return path;
+}
+
+/** Write files (creating folders) in a worktree and stage them. */
+export function stage(repo: TestRepo, cwd: string, files: Record<string, string>): void {
+  for (const [p, c] of Object.entries(files)) {
+    mkdirSync(join(cwd, p, '..'), { recursive: true });
+    writeFileSync(join(cwd, p), c);
+  }
+  repo.git(['add', '--', ...Object.keys(files)], { cwd });
+}
+
+/** `git commit` as a user runs it, never throwing. */
+export function commit(repo: TestRepo, cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): RunResult {
+  return repo.git(['commit', '-q', '-m', 'change', ...args], { cwd, allowFail: true, env });
+}
+
+export function head(repo: TestRepo, cwd: string): string {
+  return repo.git(['rev-parse', 'HEAD'], { cwd }).stdout.trim();
+}
+
+/** Back to a clean worktree at HEAD (after a refused commit left things staged). */
+export function clean(repo: TestRepo, cwd: string): void {
+  repo.git(['reset', '-q', '--hard'], { cwd });
+  repo.git(['clean', '-fdq', '-e', '.parallel'], { cwd });
+}
+
+/** Names of staged paths (the refusal must leave them staged). */
+export function staged(repo: TestRepo, cwd: string): string[] {
+  return repo.git(['diff', '--cached', '--name-only', '-z'], { cwd }).stdout.split('\0').filter(Boolean);
+}
