@@ -22,7 +22,7 @@ import { createPhaseWorktree, markWorktree, rollbackWorktree, type CreatedWorktr
 import { copyPlanFiles } from '../worktrees/copy-files.js';
 import { ensureParallelExcluded } from '../worktrees/exclude.js';
 import { gatherBriefData } from '../worktrees/brief-data.js';
-import { readPhaseStates, recordEvent } from '../worktrees/events.js';
+import { readPhaseStates, recordEvents } from '../worktrees/events.js';
 import { BRIEF_FILE } from '../worktrees/scratch-dir.js';
 import { runSetup } from '../worktrees/setup.js';
 import { phasesWithoutWork } from '../worktrees/delivered.js';
@@ -256,21 +256,22 @@ async function execute(input: CommandInput, x: ExecContext): Promise<CommandResu
   }
   for (const line of copyReports) io.err(line);
 
-  // Events (the worktrees are in place whatever happens here).
-  for (const s of started) {
-    const st = s.step;
-    const session = st.kind === 'relay' ? st.to : (st as { session: string }).session;
-    try {
-      await recordEvent(ctx, {
-        type: 'start', workspace: plan.name, phase: st.phase, session,
+  // Events, in one write (the worktrees are in place whatever happens here).
+  try {
+    await recordEvents(ctx, started.map((s) => {
+      const st = s.step;
+      return {
+        type: 'start' as const, workspace: plan.name, phase: st.phase,
+        session: st.kind === 'relay' ? st.to : (st as { session: string }).session,
         ...(Object.keys(x.meta).length ? { metadata: x.meta } : {}),
         worktree: s.path,
         ...(isReviewer(phaseById(plan, st.phase)!) ? { reviewer: true } : { branch: phaseBranch(st.phase) }),
         ...(st.kind === 'relay' ? { relay_from: st.from } : {}),
-      });
-    } catch (e) {
-      io.err(`parallel: ${st.phase}: the start event could not be recorded (${(e as Error).message}). The worktree is ready; run "parallel heartbeat --phase ${st.phase}" to show it as running.`);
-    }
+      };
+    }));
+  } catch (e) {
+    const ids = started.map((s) => s.step.phase);
+    io.err(`parallel: the start event${ids.length === 1 ? '' : 's'} of ${ids.join(', ')} could not be recorded (${(e as Error).message}). The worktrees are ready; a heartbeat from each ("parallel heartbeat --phase <id>") shows it as running.`);
   }
 
   // Report what was done before the (possibly long) setup.

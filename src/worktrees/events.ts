@@ -7,10 +7,11 @@ import type { RepoContext } from '../git/repo.js';
 import type { NewEvent } from '../store/types.js';
 import type { Plan, PhaseId } from '../core/plan.js';
 
-/** Record an event (compare-and-swap on the coordination ref, done by the store). */
-export async function recordEvent(ctx: RepoContext, event: NewEvent): Promise<void> {
-  const { appendEvent } = await import('../store/store.js');
-  await appendEvent(ctx, event);
+/** Record events in one write (one compare-and-swap on the coordination ref, done by the store). */
+export async function recordEvents(ctx: RepoContext, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const { appendEvents } = await import('../store/store.js');
+  await appendEvents(ctx, events);
 }
 
 /** A phase's state as the dashboard derives it, and its current session. */
