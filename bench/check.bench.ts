@@ -25,8 +25,16 @@ export async function run(): Promise<void> {
     const r = sh(process.execPath, [CLI, 'check'], { cwd: box.dir, env: box.env, allowFail: true });
     if (r.code !== 0) throw new Error(`check failed: ${r.stderr}${r.stdout}`);
   };
-  const m = sideBySide({ node: nodeBaseline(), check }, 15);
-  report('check, 10,000 files, 10 phases', m.check!, 'node -e 0', m.node!, 2);
+  // An edited plan misses the working-plan cache: YAML is imported and parsed on that run.
+  let edits = 0;
+  const checkEdited = () => {
+    writeFileSync(join(box.dir, '.parallel.yml'), `${plan}# edit ${edits++}\n`);
+    check();
+  };
+  const m = sideBySide({ node: nodeBaseline(), check, checkEdited }, 15);
+  report('check, 10,000 files, 10 phases (plan unchanged since the last check)', m.check!, 'node -e 0', m.node!, 2);
+  report('check, 10,000 files, 10 phases (plan just edited: YAML parsed)', m.checkEdited!, 'node -e 0', m.node!, 2);
+  writeFileSync(join(box.dir, '.parallel.yml'), plan);
 
   // 10 phase branches, each changing its own module and one line of common.txt (neighbouring
   // lines conflict in git, distant ones merge cleanly): all 45 pairs pass the touched-files filter.
