@@ -56,6 +56,12 @@ describe('odd states', () => {
     expect(marker(repo, wt)).toEqual({ phase: 'review-schema', session: 'review-schema', workspace: 'app', reviewer: '1' });
     expect(branchExists(repo, 'parallel/review-schema')).toBe(false);
     expect(readFileSync(join(wt, '.parallel/BRIEF.md'), 'utf8')).toMatch(/reviewing phase \*\*schema\*\* at commit `[0-9a-f]{12}`/);
+    // The hooks read the marker: every commit in the reviewer's worktree is refused.
+    repo.write('notes.txt', 'x\n', wt);
+    repo.git(['add', 'notes.txt'], { cwd: wt });
+    const commit = repo.git(['commit', '-q', '-m', 'review notes'], { cwd: wt, allowFail: true });
+    expect(commit.code).not.toBe(0);
+    expect(repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim()).toBe(tip);
   });
 
   it('a relay is refused while the session runs, and allowed once it has failed', () => {
@@ -107,6 +113,17 @@ describe('odd states', () => {
     expect(repo.git(['rev-parse', 'HEAD'], { cwd: wtPath(repo, 'schema') }).stdout.trim()).toBe(tip);
     expect(readFileSync(join(wtPath(repo, 'schema'), 'src/db/a.sql'), 'utf8')).toBe('a\n');
     expect(worktreeList(repo).size).toBe(2);
+  });
+
+  it('a worktree an interrupted start left without its marker is adopted, not refused', () => {
+    repo = planRepo(PLAN);
+    // What a kill -9 between "git worktree add" and writing the marker leaves behind.
+    repo.git(['worktree', 'add', '-q', '-b', 'parallel/schema', wtPath(repo, 'schema'), 'main']);
+    const r = repo.parallel(['start', 'schema']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/started schema: .*repo-schema \(branch parallel\/schema, session schema\)/);
+    expect(marker(repo, wtPath(repo, 'schema'))).toEqual({ phase: 'schema', session: 'schema', workspace: 'app' });
+    expect(existsSync(join(wtPath(repo, 'schema'), '.parallel/BRIEF.md'))).toBe(true);
   });
 
   it('start inside a phase worktree is refused: it is the coordinator\'s command', () => {

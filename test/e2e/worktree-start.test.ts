@@ -164,6 +164,26 @@ describe('failures while creating', () => {
     expect(existsSync(join(repo.root, 'schema-wt/tree'))).toBe(false);
   });
 
+  it('Ctrl-C while worktrees are being made takes back every one made so far', async () => {
+    repo = planRepo(NEEDS);
+    // Enough files that each checkout takes a moment.
+    for (let d = 0; d < 4; d++) repo.write(`big/${d}/files.txt`, 'x\n');
+    for (let i = 0; i < 3000; i++) repo.write(`big/${i % 4}/f${i}.txt`, `${i}\n`);
+    repo.git(['add', 'big']);
+    repo.git(['commit', '-q', '-m', 'big']);
+    const child = spawn(process.execPath, [CLI, 'start', 'schema', 'ui'], { cwd: repo.dir, env: repo.env });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    await waitFor(() => existsSync(join(wtPath(repo, 'schema'), '.git')), 20_000, 5);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/start was interrupted/);
+    expect(stderr).toMatch(/nothing was started/);
+    expect(branchExists(repo, 'parallel/schema') || branchExists(repo, 'parallel/ui')).toBe(false);
+    expect([...worktreeList(repo).keys()]).toEqual([repo.dir]);
+  });
+
   it('a failing setup keeps the worktree and prints the exact retry commands', () => {
     repo = planRepo(`version: 1
 name: app
@@ -232,10 +252,10 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
+async function waitFor(cond: () => boolean, ms = 20_000, every = 50): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, every));
   }
 }
