@@ -18,8 +18,7 @@ import { readCommittedPlan } from './config/plan-source.js';
 import { countStates, waitIsOver, anyFailed, type Counts, type PhaseRow, type PhaseState } from './core/phase-state.js';
 import { gatherPhaseStates } from './store/gather.js';
 import { readEvents } from './store/store.js';
-import { resolveTarget, type SessionTarget } from './store/session-target.js';
-import { record, planFor, runVerifyCommands } from './store/session-api.js';
+import { resolveTarget, record, planFor, runVerifyCommands, type SessionTarget } from './store/session-api.js';
 import type { StatusEvent, SessionRecord } from './store/types.js';
 import { ID_PATTERN } from './core/plan.js';
 

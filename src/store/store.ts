@@ -6,9 +6,8 @@
  * chunk) and one `fast-import` (the CAS commit). Reading every session's record is two
  * (`ls-tree` + `cat-file --batch`), whatever the length of the history.
  */
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { git, splitZ } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
 import { ParallelError, ExitCode } from '../errors.js';
@@ -90,7 +89,9 @@ const LOCK_WAIT_MS = Number(process.env.PARALLEL_LOCK_WAIT_MS) || 3000;
 const MAX_ATTEMPTS = 400;
 
 export function newEventId(at: string): string {
-  return `${at.replace(/[-:.TZ]/g, '')}-${randomBytes(5).toString('hex')}`;
+  // 48 random bits per event (two Math.random draws; node:crypto costs start-up time for nothing here).
+  const r = () => Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0');
+  return `${at.replace(/[-:.TZ]/g, '')}-${r()}${r()}`;
 }
 
 /** This clone's identity in `start` events (tells a deleted worktree here from another clone). */
@@ -116,7 +117,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
   const cwd = ctx.toplevel;
   const keys = [...new Set(write.events.map((e) => `${e.phase}\0${e.session}`))].map((k) => k.split('\0') as [string, string]);
-  let lockedSince: number | undefined;
+  // A lock is stale when the SAME lock file (same inode and mtime) stays: live writers make new ones.
+  let seenLock: { id: string; since: number } | undefined;
   for (let attempt = 1; ; attempt++) {
     const names = [STORE_REF];
     for (const [p, s] of keys) names.push(`${STORE_REF}:${recordPath(p || '_', s)}`, `${STORE_REF}:${openChunkPath(p, s)}`);
@@ -155,15 +157,18 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
       throw new ParallelError(`parallel: could not write to ${STORE_REF}: ${outcome.stderr}. Run "parallel doctor" to check the coordination ref.`, { code: 'git' });
     }
     if (outcome.reason === 'locked') {
-      lockedSince ??= Date.now();
-      if (Date.now() - lockedSince > LOCK_WAIT_MS || lockIsOld(outcome.lockFile)) {
-        throw new ParallelError(
-          `parallel: ${STORE_REF} is locked by ${outcome.lockFile}, which has stayed for ${Math.round((Date.now() - lockedSince) / 1000)}s. If no git or parallel process is still running, a crashed one left it: remove it with "rm '${outcome.lockFile}'" and run the command again.`,
-          { exitCode: ExitCode.refused, code: 'busy' },
-        );
+      const id = lockIdentity(outcome.lockFile);
+      if (id && seenLock?.id === id) {
+        const held = Date.now() - seenLock.since;
+        if (held > LOCK_WAIT_MS) {
+          throw new ParallelError(
+            `parallel: ${STORE_REF} is locked by ${outcome.lockFile}, which has stayed for ${(held / 1000).toFixed(1)}s. If no git or parallel process is still running, a crashed one left it: remove it with "rm '${outcome.lockFile}'" and run the command again.`,
+            { exitCode: ExitCode.refused, code: 'busy' },
+          );
+        }
+      } else {
+        seenLock = id ? { id, since: Date.now() } : undefined;
       }
-    } else {
-      lockedSince = undefined;
     }
     if (attempt >= MAX_ATTEMPTS) {
       throw new ParallelError(`parallel: ${STORE_REF} kept moving under ${MAX_ATTEMPTS} write attempts (too many writers at once). Run the command again.`, { exitCode: ExitCode.busy, code: 'busy' });
@@ -173,11 +178,13 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
   }
 }
 
-function lockIsOld(file: string): boolean {
+/** Inode and mtime of a lock file (undefined once it is gone). */
+function lockIdentity(file: string): string | undefined {
   try {
-    return existsSync(file) && Date.now() - statSync(file).mtimeMs > 60_000;
+    const st = statSync(file);
+    return `${st.ino}:${st.mtimeMs}`;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

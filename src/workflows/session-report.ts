@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { usageError, refused } from '../errors.js';
-import { openRepo } from '../git/repo.js';
-import { resolveTarget, parseMeta, parseProgress, type SessionTarget } from '../store/session-target.js';
-import { record } from '../store/session-api.js';
+import type { RepoContext } from '../git/repo.js';
+import { openRepoFast } from '../store/fast-context.js';
+import { resolveTarget, parseMeta, parseProgress, record, type SessionTarget } from '../store/session-api.js';
 
 function message(input: CommandInput, required: boolean): string | undefined {
   const m = input.opts.message;
@@ -26,7 +26,7 @@ function noArgs(input: CommandInput): void {
 }
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  const ctx = openRepo(input.cwd);
+  const ctx = openRepoFast(input.cwd);
   const target = resolveTarget(ctx, input.opts.phase, input.command);
   const who = target.session === target.phase ? target.phase : `${target.phase} (session ${target.session})`;
   switch (input.command) {
@@ -77,7 +77,7 @@ function done(ev: Record<string, unknown>, text: string): CommandResult {
   return { data: { event: ev }, text };
 }
 
-async function task(input: CommandInput, ctx: ReturnType<typeof openRepo>, target: SessionTarget, who: string): Promise<CommandResult> {
+async function task(input: CommandInput, ctx: RepoContext, target: SessionTarget, who: string): Promise<CommandResult> {
   const { planFor, resolveChecklistItem } = await import('../store/session-api.js');
   const plan = await planFor(ctx, target);
   const query = input.args.join(' ').trim();
@@ -89,7 +89,7 @@ async function task(input: CommandInput, ctx: ReturnType<typeof openRepo>, targe
   return done(ev, `${who}: [${undo ? ' ' : 'x'}] ${index + 1}. ${phase.checklist[index]!.text}`);
 }
 
-async function finish(input: CommandInput, ctx: ReturnType<typeof openRepo>, target: SessionTarget, who: string): Promise<CommandResult> {
+async function finish(input: CommandInput, ctx: RepoContext, target: SessionTarget, who: string): Promise<CommandResult> {
   noArgs(input);
   const { planFor, runVerifyCommands } = await import('../store/session-api.js');
   const plan = await planFor(ctx, target);
@@ -101,7 +101,7 @@ async function finish(input: CommandInput, ctx: ReturnType<typeof openRepo>, tar
   return done(ev, `${who}: done. The coordinator integrates it with "parallel integrate".`);
 }
 
-async function review(input: CommandInput, ctx: ReturnType<typeof openRepo>, target: SessionTarget, who: string): Promise<CommandResult> {
+async function review(input: CommandInput, ctx: RepoContext, target: SessionTarget, who: string): Promise<CommandResult> {
   const verdict = input.args[0];
   if (verdict !== 'approve' && verdict !== 'reject' || input.args.length !== 1) {
     throw usageError('parallel: say "parallel review approve -m ..." or "parallel review reject -m ...".');
