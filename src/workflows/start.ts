@@ -8,11 +8,11 @@
 import { join } from 'node:path';
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { refused, usageError } from '../errors.js';
+import { parseOptions, readTips, requestedPhases } from '../worktrees/start-options.js';
 import { git, gitTry } from '../git/git.js';
 import { openRepo, type PhaseMarker } from '../git/repo.js';
 import { integratedPhases } from '../git/integrated.js';
-import { computeWaves } from '../core/graph.js';
-import { ID_PATTERN, INTEGRATION_BRANCH, isReviewer, phaseById, phaseBranch, phasePort, type Plan, type PhaseId } from '../core/plan.js';
+import { INTEGRATION_BRANCH, isReviewer, phaseById, phaseBranch, phasePort, type Plan, type PhaseId } from '../core/plan.js';
 import { renderBrief } from '../core/brief.js';
 import { installHooks } from '../hooks/install.js';
 import { loadPlanContext } from '../worktrees/plan-context.js';
@@ -28,79 +28,6 @@ import { runSetup } from '../worktrees/setup.js';
 import { phasesWithoutWork } from '../worktrees/delivered.js';
 import { prunedPhases } from '../worktrees/branch-delete.js';
 import { shellQuote } from '../worktrees/run-command.js';
-
-interface StartOptions {
-  ids: PhaseId[];
-  wave?: number;
-  ready: boolean;
-  session?: string;
-  meta: Record<string, string>;
-}
-
-export function parseMeta(values: string[] | undefined): Record<string, string> {
-  const meta: Record<string, string> = {};
-  for (const kv of values ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0 || !/^[A-Za-z0-9_.-]+$/.test(kv.slice(0, eq))) {
-      throw usageError(`parallel: --meta "${kv}" is not key=value. Write it like --meta model=opus (keys: letters, digits, "_", ".", "-").`);
-    }
-    meta[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  return meta;
-}
-
-function parseOptions(input: CommandInput): StartOptions {
-  const { opts, args } = input;
-  const ready = opts.ready === true;
-  const waveText = typeof opts.wave === 'string' ? opts.wave : undefined;
-  const modes = [args.length > 0, waveText !== undefined, ready].filter(Boolean).length;
-  if (modes !== 1) {
-    throw usageError(`parallel: start needs exactly one of: phase ids, --wave N or --ready${modes > 1 ? ' (not several)' : ''}. Run "parallel start --help".`);
-  }
-  let wave: number | undefined;
-  if (waveText !== undefined) {
-    if (!/^\d+$/.test(waveText) || Number(waveText) < 1) throw usageError(`parallel: --wave "${waveText}" is not a wave number. Waves count from 1; "parallel check" lists them.`);
-    wave = Number(waveText);
-  }
-  const session = typeof opts.session === 'string' ? opts.session : undefined;
-  if (session !== undefined) {
-    if (!ID_PATTERN.test(session)) throw usageError(`parallel: session id "${session}" is not valid. Use lowercase letters, digits, "-" and "_", starting with a letter (at most 40).`);
-    if (args.length !== 1) throw usageError('parallel: --session names the session of one phase; start one phase with it ("parallel start <phase> --session ID").');
-  }
-  return { ids: args, wave, ready, session, meta: parseMeta(opts.meta as string[] | undefined) };
-}
-
-function requestedPhases(plan: Plan, o: StartOptions): PhaseId[] {
-  if (o.ready) return plan.phases.map((p) => p.id);
-  if (o.wave !== undefined) {
-    const waves = computeWaves(plan.phases);
-    if (o.wave > waves.length) throw usageError(`parallel: the plan has ${waves.length} wave${waves.length === 1 ? '' : 's'}, so there is no wave ${o.wave}. Run "parallel check" to see them.`);
-    return waves[o.wave - 1]!;
-  }
-  const unknown = o.ids.filter((id) => !phaseById(plan, id));
-  if (unknown.length) {
-    throw usageError(`parallel: unknown phase${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ')}. The plan's phases are: ${plan.phases.map((p) => p.id).join(', ')}.`);
-  }
-  return [...new Set(o.ids)];
-}
-
-/** Tips of base, the integration branch and every phase branch, in one call. */
-function readTips(cwd: string, base: string): { baseTip?: string; integrationTip?: string; tips: Map<PhaseId, string> } {
-  const out = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/', `refs/heads/${base}`], { cwd }).stdout;
-  const tips = new Map<PhaseId, string>();
-  let baseTip: string | undefined;
-  let integrationTip: string | undefined;
-  for (const line of out.split('\n')) {
-    const sp = line.indexOf(' ');
-    if (sp < 0) continue;
-    const oid = line.slice(0, sp);
-    const ref = line.slice(sp + 1);
-    if (ref === `refs/heads/${base}`) baseTip = oid;
-    else if (ref === `refs/heads/${INTEGRATION_BRANCH}`) integrationTip = oid;
-    else if (ref.startsWith('refs/heads/parallel/')) tips.set(ref.slice('refs/heads/parallel/'.length), oid);
-  }
-  return { baseTip, integrationTip, tips };
-}
 
 function trapInterrupts(): { readonly interrupted: boolean; release(): void } {
   const state = { interrupted: false };
@@ -233,6 +160,7 @@ async function execute(input: CommandInput, x: ExecContext): Promise<CommandResu
       } else if (step.kind === 'adopt') {
         const gitDir = linkedGitDir(step.path)!;
         markWorktree(gitDir, step.path, markerFor(step.phase, step.session), await briefFor(step.phase, step.session));
+        await copyPlanFiles(plan.copy, ctx.mainWorktree, step.path); // never overwrites what is there
         started.push({ step, path: step.path, fresh: true });
       } else if (step.kind === 'relay') {
         const gitDir = linkedGitDir(step.path)!;
