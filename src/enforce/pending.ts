@@ -28,11 +28,15 @@ export function stagedChanges(cwd: string): Change[] {
   return parseRawZ(git(['diff-index', '--cached', ...RAW, head ?? EMPTY_TREE, '--'], { cwd, ...HOOK_ENV }).stdout);
 }
 
-/** The other parents of a merge being concluded here, or an empty list. */
-export function mergeHeads(gitDir: string): string[] {
+/**
+ * The other parents of a merge being concluded here, or an empty list: MERGE_HEAD for a resolved
+ * conflict (pre-commit); for a clean merge git has not written MERGE_HEAD yet when it runs
+ * pre-merge-commit, but names each merged commit in a GITHEAD_<oid> variable.
+ */
+export function mergeHeads(gitDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const file = join(gitDir, 'MERGE_HEAD');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+  if (existsSync(file)) return readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+  return Object.keys(env).map((k) => /^GITHEAD_([0-9a-f]{40,64})$/.exec(k)?.[1]).filter((oid): oid is string => oid !== undefined);
 }
 
 export interface PendingJudgement {

@@ -11,7 +11,7 @@
  * name from the folder git would use without parallel, and a failure there still blocks. The
  * main worktree and worktrees that are not phases are left exactly as they were.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { git, gitTry } from '../git/git.js';
@@ -168,6 +168,9 @@ export function writeHooksFolder(ctx: RepoContext, names: readonly string[]): st
       lines.push(`hooks: ${file} was not parallel's; moved it to ${aside}.`);
     }
     writeIfChanged(file, hook, 0o755);
+    // lefthook renames the hook it replaces to <name>.old: drop our own copy once ours is back.
+    const old = `${file}.old`;
+    if (existsSync(old) && readFileSync(old, 'utf8').includes("parallel's git hook")) rmSync(old, { force: true });
   }
   return lines;
 }

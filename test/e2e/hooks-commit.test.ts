@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { clean, commit, head, hookRepo, stage, staged, type HookRepo } from './hooks-fixture.js';
+import { clean, commit, head, hookRepo, stage, staged, removeRepo, type HookRepo } from './hooks-fixture.js';
 
 let h: HookRepo;
 let auth: string;
@@ -18,7 +18,7 @@ beforeAll(() => {
   ui = h.wt('ui');
   glob = h.wt('glob');
 });
-afterAll(() => h.repo.cleanup());
+afterAll(() => removeRepo(h.repo));
 afterEach(() => {
   for (const wt of [auth, ui, glob]) if (existsSync(wt)) clean(h.repo, wt);
 });

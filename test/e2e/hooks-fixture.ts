@@ -3,7 +3,7 @@
  * fast path), a glob phase (git pathspecs) and shared paths; phase worktrees made by
  * `parallel start`, or by hand (git worktree add + marker) for what start does not make.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestRepo, type RunResult } from '../helpers/repo.js';
 
@@ -97,4 +97,20 @@ export function clean(repo: TestRepo, cwd: string): void {
 /** Names of staged paths (the refusal must leave them staged). */
 export function staged(repo: TestRepo, cwd: string): string[] {
   return repo.git(['diff', '--cached', '--name-only', '-z'], { cwd }).stdout.split('\0').filter(Boolean);
+}
+
+/**
+ * Remove a test repository. The post-commit hook writes the commit's note in the background for
+ * up to a second after the last commit, so a first attempt may race it: retry for a while.
+ */
+export async function removeRepo(repo: TestRepo): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rmSync(repo.root, { recursive: true, force: true });
+      return;
+    } catch (e) {
+      if (attempt >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }

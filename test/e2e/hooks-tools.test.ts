@@ -1,0 +1,158 @@
+/**
+ * parallel's hooks next to the repository's own: a plain .git/hooks pre-commit, husky v9
+ * (core.hooksPath=.husky/_, missing in new linked worktrees, reset by every `npm install`) and
+ * lefthook (which moves existing hooks aside). Real installs of both tools from node_modules.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, TestRepo } from '../helpers/repo.js';
+import { commit, hookRepo, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
+
+const HUSKY = join(ROOT, 'node_modules/husky/bin.js');
+const LEFTHOOK = join(ROOT, 'node_modules/.bin/lefthook');
+
+let h: HookRepo | undefined;
+afterEach(async () => { if (h) await removeRepo(h.repo); h = undefined; });
+
+function log(repo: TestRepo): string {
+  const file = join(repo.root, 'hook.log');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+describe('chaining the repository\'s own hooks', () => {
+  it('runs an existing pre-commit hook in phase worktrees, and its failure still blocks', () => {
+    h = hookRepo([]);
+    const { repo } = h;
+    const hook = join(repo.dir, '.git/hooks/pre-commit');
+    writeFileSync(hook, `#!/bin/sh\necho "user pre-commit in $PWD" >> "${repo.root}/hook.log"\n[ ! -f "${repo.root}/block" ] || { echo "user hook says no" >&2; exit 3; }\n`);
+    chmodSync(hook, 0o755);
+    expect(repo.parallel(['start', 'auth']).code).toBe(0);
+    const auth = h.wt('auth');
+    stage(repo, auth, { 'src/auth/x.ts': 'x\n' });
+    expect(commit(repo, auth).code).toBe(0);
+    expect(log(repo)).toContain(`user pre-commit in ${auth}`);
+    writeFileSync(join(repo.root, 'block'), '');
+    stage(repo, auth, { 'src/auth/y.ts': 'y\n' });
+    const r = commit(repo, auth);
+    // git reports a failed pre-commit as exit 1, whatever the hook's own code.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('user hook says no');
+    expect(r.stderr).not.toContain('parallel:');
+    // The main worktree keeps running the user's hook, and nothing of parallel.
+    const main = repo.git(['commit', '-q', '--allow-empty', '-m', 'main'], { allowFail: true });
+    expect(main.code).toBe(1);
+    expect(main.stderr).toContain('user hook says no');
+    expect(main.stderr).not.toContain('parallel');
+  });
+
+  it('a hook added later is chained once parallel init runs again, and doctor says so until then', () => {
+    h = hookRepo(['auth']);
+    const { repo } = h;
+    const hook = join(repo.dir, '.git/hooks/commit-msg');
+    writeFileSync(hook, `#!/bin/sh\necho "commit-msg ran" >> "${repo.root}/hook.log"\n`);
+    chmodSync(hook, 0o755);
+    const doc = repo.parallel(['doctor']);
+    expect(doc.code).toBe(1);
+    expect(doc.stdout + doc.stderr).toContain('commit-msg');
+    expect(doc.stdout + doc.stderr).toContain('parallel init');
+    expect(repo.parallel(['init']).code).toBe(0);
+    stage(repo, h.wt('auth'), { 'src/auth/x.ts': 'x\n' });
+    expect(commit(repo, h.wt('auth')).code).toBe(0);
+    expect(log(repo)).toContain('commit-msg ran');
+    expect(repo.parallel(['doctor']).code).toBe(0);
+  });
+});
+
+describe('husky v9', () => {
+  it('checks commits in a new linked worktree (no .husky/_ there) and after npm install re-runs husky', () => {
+    h = hookRepo([], undefined, {
+      'package.json': '{ "name": "app", "scripts": { "prepare": "husky" } }\n',
+      '.husky/pre-commit': `echo "husky pre-commit in $PWD" >> ../hook.log\n`,
+    });
+    const { repo } = h;
+    // npm install runs "prepare": husky sets core.hooksPath=.husky/_ (shared config) and fills .husky/_.
+    expect(repo.git(['config', 'core.hooksPath'], { allowFail: true }).stdout.trim()).toBe('');
+    const run = (cwd: string) => husky(repo, cwd);
+    run(repo.dir);
+    expect(repo.git(['config', 'core.hooksPath']).stdout.trim()).toBe('.husky/_');
+    expect(repo.parallel(['start', 'auth']).code).toBe(0);
+    const auth = h.wt('auth');
+    expect(existsSync(join(auth, '.husky/_'))).toBe(false);
+    stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
+    let r = commit(repo, auth);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('auth may not change src/ui/button.ts (owned by ui)');
+    repo.git(['reset', '-q', '--hard'], { cwd: auth });
+    // The phase's setup runs npm install: husky's prepare fills .husky/_ there and resets the shared config.
+    run(auth);
+    expect(existsSync(join(auth, '.husky/_/pre-commit'))).toBe(true);
+    stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
+    r = commit(repo, auth);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('auth may not change src/ui/button.ts (owned by ui)');
+    repo.git(['reset', '-q', '--hard'], { cwd: auth });
+    stage(repo, auth, { 'src/auth/ok.ts': 'ok\n' });
+    r = commit(repo, auth);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(repo.root, 'hook.log'), 'utf8')).toContain(`husky pre-commit in ${auth}`);
+    expect(repo.parallel(['doctor']).code).toBe(0);
+  });
+});
+
+/** What "npm install" does with a "prepare": "husky" script: run husky's bin in the package folder. */
+function husky(repo: TestRepo, cwd: string): void {
+  const res = spawnSync(process.execPath, [HUSKY], { cwd, env: repo.env, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`husky failed: ${res.stderr}`);
+}
+
+describe('lefthook', () => {
+  it('keeps lefthook\'s hooks running in a new linked worktree, and parallel\'s checks too', () => {
+    h = hookRepo([], undefined, {
+      'lefthook.yml': `pre-commit:\n  commands:\n    note:\n      run: echo "lefthook pre-commit in $PWD" >> ../hook.log\n`,
+    });
+    const { repo } = h;
+    // An older hook, which lefthook moves aside to pre-commit.old.
+    const old = join(repo.dir, '.git/hooks/pre-commit');
+    writeFileSync(old, '#!/bin/sh\nexit 0\n');
+    chmodSync(old, 0o755);
+    const li = spawnSync(LEFTHOOK, ['install'], { cwd: repo.dir, env: repo.env, encoding: 'utf8' });
+    expect(li.status, li.stderr + li.stdout).toBe(0);
+    expect(existsSync(join(repo.dir, '.git/hooks/pre-commit.old'))).toBe(true);
+    expect(repo.parallel(['start', 'auth']).code).toBe(0);
+    const auth = h.wt('auth');
+    stage(repo, auth, { 'src/auth/ok.ts': 'ok\n' });
+    let r = commit(repo, auth);
+    expect(r.code, r.stderr).toBe(0);
+    expect(log(repo)).toContain(`lefthook pre-commit in ${auth}`);
+    stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
+    r = commit(repo, auth);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('auth may not change src/ui/button.ts (owned by ui)');
+    repo.git(['reset', '-q', '--hard'], { cwd: auth });
+    // lefthook install inside the phase worktree (e.g. its postinstall during the phase's setup)
+    // writes into the folder git uses there, parallel's, moving our pre-commit to pre-commit.old.
+    const again = spawnSync(LEFTHOOK, ['install'], { cwd: auth, env: repo.env, encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
+    r = commit(repo, auth);
+    // The second line still holds: reference-transaction refuses to move the branch.
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('parallel: refusing to move parallel/auth');
+    expect(r.stderr).toContain('changes src/ui/button.ts (owned by ui)');
+    repo.git(['reset', '-q', '--hard'], { cwd: auth });
+    // doctor sees it, and parallel init puts the pre-commit check back.
+    const doc = repo.parallel(['doctor']);
+    expect(doc.code).toBe(1);
+    expect(doc.stdout).toContain('the pre-commit hook in');
+    expect(repo.parallel(['init']).code).toBe(0);
+    stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
+    r = commit(repo, auth);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('parallel: auth may not change src/ui/button.ts (owned by ui).');
+    repo.git(['reset', '-q', '--hard'], { cwd: auth });
+    expect(repo.parallel(['doctor']).code).toBe(0);
+  });
+});
+
