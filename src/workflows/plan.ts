@@ -19,7 +19,8 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   if (input.args.length) throw usageError(`parallel: plan takes no arguments (got "${input.args[0]}"). Run "parallel plan --help".`);
   const ctx = openRepo(input.cwd);
   const working = await readWorkingPlan(ctx);
-  if (working.differsFromCommitted) input.io.err(`parallel: note: this is the working copy of ${PLAN_FILE}, which differs from the committed one.`);
+  if (!working.committed) input.io.err(`parallel: note: ${PLAN_FILE} is not committed yet; this is the working copy.`);
+  else if (working.differsFromCommitted) input.io.err(`parallel: note: this is the working copy of ${PLAN_FILE}, which differs from the committed one.`);
   const live: LivePlanData = {};
   const text = renderPlan(working.plan, format as PlanFormat, live);
   const output = input.opts.output;
