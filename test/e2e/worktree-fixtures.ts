@@ -46,8 +46,9 @@ export function branchExists(repo: TestRepo, branch: string): boolean {
   return repo.git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { allowFail: true }).code === 0;
 }
 
-export function refs(repo: TestRepo, prefix = 'refs/'): string {
-  return repo.git(['for-each-ref', '--format=%(objectname) %(refname)', prefix]).stdout;
+/** Branches, tags and saved work (not the notes ref: a commit's note may land just after the commit). */
+export function refs(repo: TestRepo): string {
+  return repo.git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/', 'refs/tags/', 'refs/parallel/']).stdout;
 }
 
 export function statusShort(repo: TestRepo, cwd: string): string {

@@ -158,4 +158,36 @@ describe('prune', () => {
     expect(again.stdout).toMatch(/docs: nothing committed on parallel\/docs yet/);
     expect(existsSync(wtPath(repo, 'docs'))).toBe(true);
   });
+
+  it('removes the reviewer worktree once the reviewed phase is in base, and a dependent still starts after its need was pruned', () => {
+    repo = planRepo(`version: 1
+name: app
+phases:
+  - id: db
+    task: DB
+    owns: [src/db/]
+  - id: api
+    needs: [db]
+    task: API
+    owns: [src/api/]
+  - id: review-db
+    reviews: db
+`);
+    expect(repo.parallel(['start', 'db']).code).toBe(0);
+    repo.commit({ 'src/db/a.sql': 'a\n' }, 'db work', wtPath(repo, 'db'));
+    const done = repo.parallel(['done', '-m', 'tables'], { cwd: wtPath(repo, 'db') });
+    expect(done.code, done.stderr).toBe(0);
+    expect(repo.parallel(['start', 'review-db']).code).toBe(0);
+    mergeIntoMain(repo, 'db');
+    const r = repo.parallel(['prune']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/removed the worktree of db /);
+    expect(r.stdout).toMatch(/deleted the branch parallel\/db \(integrated into main/);
+    expect(r.stdout).toMatch(/removed the worktree of review-db .*\(db, which it reviews, is integrated into main\)/);
+    expect([...worktreeList(repo).keys()]).toEqual([repo.dir]);
+    const api = repo.parallel(['start', 'api']);
+    expect(api.code, api.stderr).toBe(0);
+    expect(api.stdout).toMatch(/branch parallel\/api from main/);
+    expect(existsSync(join(wtPath(repo, 'api'), 'src/db/a.sql'))).toBe(true);
+  });
 });
