@@ -30,9 +30,6 @@ export interface PhaseOverlap {
 
 /** `dirs` is followed by a `dirsLoop` position in the automaton (see `tokensOf`). */
 type Tokens = (GlobToken | { t: 'dirsLoop' })[];
-/** A set of NFA positions: pattern index * STRIDE + position, sorted. */
-type StateSet = number[];
-const STRIDE = 65536;
 const SLASH = 0x2f;
 const DOT = 0x2e;
 
@@ -89,52 +86,6 @@ function alphabet(tokens: Tokens[]): Symbol[] {
   return out.sort((a, b) => rank(a) - rank(b));
 }
 
-/** Epsilon closure: `star`, `anyStar` and `dirs` may match nothing. */
-function close(tokens: Tokens[], set: Iterable<number>): StateSet {
-  const out = new Set<number>();
-  for (const s of set) {
-    const pat = Math.floor(s / STRIDE);
-    let pos = s % STRIDE;
-    out.add(s);
-    const toks = tokens[pat]!;
-    while (pos < toks.length) {
-      const t = toks[pos]!.t;
-      if (t === 'dirs') pos += 2; // skip the loop position too: "nothing"
-      else if (t === 'star' || t === 'anyStar') pos++;
-      else break;
-      out.add(pat * STRIDE + pos);
-    }
-  }
-  return [...out].sort((a, b) => a - b);
-}
-
-function step(tokens: Tokens[], set: StateSet, sym: Symbol): StateSet {
-  const next: number[] = [];
-  const slash = sym.rep === SLASH;
-  for (const s of set) {
-    const pat = Math.floor(s / STRIDE);
-    const pos = s % STRIDE;
-    const tok = tokens[pat]![pos];
-    if (!tok) continue;
-    switch (tok.t) {
-      case 'lit': if (tok.c.codePointAt(0) === sym.rep) next.push(s + 1); break;
-      case 'one': if (!slash) next.push(s + 1); break;
-      case 'cls': if (classHas(tok, sym.rep)) next.push(s + 1); break;
-      case 'star': if (!slash) next.push(s); break;
-      case 'any': next.push(s + 1); break;
-      case 'anyStar': next.push(s); break;
-      // `dirs` is followed by its loop position: once a character is taken, only "/" leaves it.
-      case 'dirs': next.push(slash ? s + 2 : s + 1); if (slash) next.push(s + 1); break;
-      case 'dirsLoop': next.push(s); if (slash) next.push(s + 1); break;
-    }
-  }
-  return close(tokens, next);
-}
-
-function accepts(tokens: Tokens[], set: StateSet): boolean {
-  return set.some((s) => s % STRIDE === tokens[Math.floor(s / STRIDE)]!.length);
-}
-
 /**
  * Valid repository paths: segments are non-empty and never `.` or `..`.
  * States: 0 segment start, 1 ".", 2 "..", 3 inside a name; -1 dead. Accepting: 3.
@@ -158,36 +109,234 @@ function tokensOf(patterns: readonly string[]): Tokens[] {
   });
 }
 
-/** `star` and `dirs` made to match at least one character: a subset, tried first for readable witnesses. */
+/** `star` made to match at least one character: a subset, searched for readable witnesses. */
 function nonEmptyStars(tokens: Tokens[]): Tokens[] {
   return tokens.map((toks) => toks.flatMap((t): Tokens => t.t === 'star' ? [{ t: 'one' }, { t: 'star' }] : [t]));
 }
 
+/**
+ * An NFA over a fixed alphabet for a list of globs. Positions (token index per glob, plus one
+ * final position each) are numbered globally; sets of positions are bitsets, and the
+ * epsilon-closed successors of each (position, symbol) are computed once.
+ */
+class Nfa {
+  readonly words: number;
+  private readonly kind: Tokens[number][] = [];
+  /** Set when the position is the end of its glob. */
+  private readonly final: Uint32Array;
+  private readonly closures: Uint32Array[] = [];
+  private readonly succ: (Uint32Array | null)[][] = [];
+  readonly start: Uint32Array;
+
+  constructor(tokens: Tokens[], private readonly symbols: readonly Symbol[]) {
+    const size = tokens.reduce((n, t) => n + t.length + 1, 0);
+    this.words = Math.max(1, Math.ceil(size / 32));
+    this.final = new Uint32Array(this.words);
+    const starts: number[] = [];
+    for (const toks of tokens) {
+      starts.push(this.kind.length);
+      for (const t of toks) this.kind.push(t);
+      this.kind.push(END);
+      setBit(this.final, this.kind.length - 1);
+    }
+    for (let i = 0; i < this.kind.length; i++) {
+      const c = new Uint32Array(this.words);
+      for (let j = i; ; ) {
+        setBit(c, j);
+        const t = this.kind[j]!.t;
+        if (t === 'dirs') j += 2; else if (t === 'star' || t === 'anyStar') j += 1; else break;
+      }
+      this.closures.push(c);
+      this.succ.push(new Array(symbols.length).fill(null));
+    }
+    this.start = new Uint32Array(this.words);
+    for (const i of starts) or(this.start, this.closures[i]!);
+  }
+
+  /** Positions reached from position `i` on symbol `si`, epsilon-closed. */
+  private successors(i: number, si: number): Uint32Array {
+    let out = this.succ[i]![si];
+    if (out) return out;
+    out = new Uint32Array(this.words);
+    const sym = this.symbols[si]!;
+    const slash = sym.rep === SLASH;
+    const tok = this.kind[i]!;
+    const to = (j: number) => or(out!, this.closures[j]!);
+    switch (tok.t) {
+      case 'lit': if (tok.c.codePointAt(0) === sym.rep) to(i + 1); break;
+      case 'one': if (!slash) to(i + 1); break;
+      case 'cls': if (classHas(tok, sym.rep)) to(i + 1); break;
+      case 'star': if (!slash) to(i); break;
+      case 'any': to(i + 1); break;
+      case 'anyStar': to(i); break;
+      // `dirs` is followed by its loop position: once a character is taken, only "/" leaves it.
+      case 'dirs': if (slash) { to(i + 2); to(i + 1); } else to(i + 1); break;
+      case 'dirsLoop': to(i); if (slash) to(i + 1); break;
+      default: break; // END
+    }
+    this.succ[i]![si] = out;
+    return out;
+  }
+
+  step(set: Uint32Array, si: number): Uint32Array {
+    const out = new Uint32Array(this.words);
+    for (let w = 0; w < this.words; w++) {
+      let bits = set[w]!;
+      while (bits) {
+        const low = bits & -bits;
+        or(out, this.successors(w * 32 + (31 - Math.clz32(low)), si));
+        bits ^= low;
+      }
+    }
+    return out;
+  }
+
+  accepts(set: Uint32Array): boolean {
+    for (let w = 0; w < this.words; w++) if (set[w]! & this.final[w]!) return true;
+    return false;
+  }
+}
+
+const END = { t: 'end' } as unknown as Tokens[number];
+
+function setBit(set: Uint32Array, i: number): void {
+  set[i >>> 5]! |= 1 << (i & 31);
+}
+
+function or(into: Uint32Array, from: Uint32Array): void {
+  for (let w = 0; w < into.length; w++) into[w]! |= from[w]!;
+}
+
+/** A DFA built lazily from an NFA (subset construction); each transition is computed once. */
+class LazyDfa {
+  private readonly ids = new Map<string, number>();
+  private readonly sets: Uint32Array[] = [];
+  private readonly trans: Int32Array[] = [];
+  readonly accepting: boolean[] = [];
+  readonly empty: boolean[] = [];
+  readonly start: number;
+
+  constructor(private readonly nfa: Nfa, private readonly symbolCount: number) {
+    this.start = this.idOf(nfa.start);
+  }
+
+  private idOf(set: Uint32Array): number {
+    let key = '';
+    for (let w = 0; w < set.length; w++) key += String.fromCharCode(set[w]! & 0xffff, set[w]! >>> 16);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      this.ids.set(key, id);
+      this.sets.push(set);
+      this.trans.push(new Int32Array(this.symbolCount).fill(-1));
+      this.accepting.push(this.nfa.accepts(set));
+      this.empty.push(set.every((w) => w === 0));
+    }
+    return id;
+  }
+
+  next(state: number, sym: number): number {
+    const row = this.trans[state]!;
+    let to = row[sym]!;
+    if (to === -1) {
+      to = this.idOf(this.nfa.step(this.sets[state]!, sym));
+      row[sym] = to;
+    }
+    return to;
+  }
+}
+
 const DEFAULT_BUDGET = 200_000;
+
+/**
+ * One search context: an alphabet shared by every pattern involved, and a DFA per pattern list,
+ * so a phase's automata are built once for all the pairs it is in.
+ */
+class OverlapSearch {
+  private readonly symbols: Symbol[];
+  private readonly validNext: number[][];
+  private readonly dfas = new Map<string, LazyDfa>();
+
+  constructor(sets: readonly OwnedSet[], private readonly budget: number) {
+    const all = sets.flatMap((s) => [...tokensOf(s.owns), ...tokensOf(s.exclude)]);
+    this.symbols = alphabet([...all, ...tokensOf([PLAN_FILE])]);
+    this.validNext = this.symbols.map((sym) => [0, 1, 2, 3].map((v) => validStep(v, sym)));
+  }
+
+  private dfa(patterns: readonly string[], readable = false): LazyDfa {
+    const key = `${readable ? 'r' : 'x'}\0${patterns.join('\0')}`;
+    let d = this.dfas.get(key);
+    if (!d) {
+      const tokens = readable ? nonEmptyStars(tokensOf(patterns)) : tokensOf(patterns);
+      d = new LazyDfa(new Nfa(tokens, this.symbols), this.symbols.length);
+      this.dfas.set(key, d);
+    }
+    return d;
+  }
+
+  overlap(a: OwnedSet, b: OwnedSet): OverlapResult {
+    const ta = tokensOf(a.owns);
+    const tb = tokensOf(b.owns);
+    if (ta.length === 0 || tb.length === 0) return { overlap: false };
+    // Cheap pass: two globs share a path only if their literal prefixes (and literal suffixes)
+    // agree; most pairs of phases own different folders and stop here.
+    if (!ta.some((x) => tb.some((y) => mayMeet(x, y)))) return { overlap: false };
+    const ea = [...a.exclude, PLAN_FILE];
+    const eb = [...b.exclude, PLAN_FILE];
+    const exact = this.search(this.dfa(a.owns), this.dfa(ea), this.dfa(b.owns), this.dfa(eb));
+    if (exact.overlap !== true) return exact;
+    // There is an overlap: look for a readable witness with stars matching at least one character
+    // (`src/x.ts`, not `src/.ts`). The owns languages only shrink, so what it finds is real.
+    const readable = this.search(this.dfa(a.owns, true), this.dfa(ea), this.dfa(b.owns, true), this.dfa(eb));
+    return readable.overlap === true ? readable : exact;
+  }
+
+  /** Breadth-first over the product of the four DFAs and valid paths: the shortest witness. */
+  private search(da: LazyDfa, xa: LazyDfa, db: LazyDfa, xb: LazyDfa): OverlapResult {
+    const { symbols, validNext } = this;
+    const A: number[] = [da.start];
+    const XA: number[] = [xa.start];
+    const B: number[] = [db.start];
+    const XB: number[] = [xb.start];
+    const V: number[] = [0];
+    const parent: number[] = [-1];
+    const via: number[] = [-1];
+    // Product states as one number: 12 bits per DFA state, 2 for the valid-path state.
+    const keyOf = (a: number, x: number, b: number, y: number, v: number) => (((a * 4096 + x) * 4096 + b) * 4096 + y) * 4 + v;
+    const seen = new Set<number>([keyOf(da.start, xa.start, db.start, xb.start, 0)]);
+    for (let head = 0; head < A.length; head++) {
+      for (let si = 0; si < symbols.length; si++) {
+        const v = validNext[si]![V[head]!]!;
+        if (v === -1) continue;
+        const a = da.next(A[head]!, si);
+        if (da.empty[a]) continue;
+        const b = db.next(B[head]!, si);
+        if (db.empty[b]) continue;
+        const x = xa.next(XA[head]!, si);
+        const y = xb.next(XB[head]!, si);
+        if (a >= 4096 || b >= 4096 || x >= 4096 || y >= 4096) return { overlap: 'unknown' };
+        const key = keyOf(a, x, b, y, v);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        A.push(a); XA.push(x); B.push(b); XB.push(y); V.push(v); parent.push(head); via.push(si);
+        if (v === 3 && da.accepting[a] && db.accepting[b] && !xa.accepting[x] && !xb.accepting[y]) {
+          const cps: number[] = [];
+          for (let n = A.length - 1; parent[n]! >= 0; n = parent[n]!) cps.push(symbols[via[n]!]!.rep);
+          return { overlap: true, witness: String.fromCodePoint(...cps.reverse()) };
+        }
+        if (seen.size > this.budget) return { overlap: 'unknown' };
+      }
+    }
+    return { overlap: false };
+  }
+}
 
 /**
  * The shortest path owned by both sides (owns minus exclude), or none. `.parallel.yml` is never
  * a witness: no phase may change it. Exact for the plan's glob grammar.
  */
 export function ownedOverlap(a: OwnedSet, b: OwnedSet, opts: { budget?: number } = {}): OverlapResult {
-  let ta = tokensOf(a.owns);
-  let tb = tokensOf(b.owns);
-  // Cheap pass: two globs can share a path only if their literal prefixes (and literal suffixes)
-  // agree; most pairs of phases own different folders and stop here.
-  const pairs = ta.flatMap((x) => tb.filter((y) => mayMeet(x, y)).map((y) => [x, y] as const));
-  if (pairs.length === 0) return { overlap: false };
-  ta = [...new Set(pairs.map(([x]) => x))];
-  tb = [...new Set(pairs.map(([, y]) => y))];
-  // Excludes that cannot meet any remaining owns glob change nothing.
-  const ea = tokensOf([...a.exclude, PLAN_FILE]).filter((e) => ta.some((x) => mayMeet(e, x)));
-  const eb = tokensOf([...b.exclude, PLAN_FILE]).filter((e) => tb.some((y) => mayMeet(e, y)));
-  const budget = opts.budget ?? DEFAULT_BUDGET;
-  const exact = search(ta, ea, tb, eb, budget);
-  if (exact.overlap !== true) return exact;
-  // There is an overlap: look for a readable witness with stars matching at least one character
-  // (`src/x.ts`, not `src/.ts`). The owns languages only shrink, so what it finds is real.
-  const readable = search(nonEmptyStars(ta), ea, nonEmptyStars(tb), eb, budget);
-  return readable.overlap === true ? readable : exact;
+  return new OverlapSearch([a, b], opts.budget ?? DEFAULT_BUDGET).overlap(a, b);
 }
 
 /** The literal characters a glob's paths must start (or end) with. */
@@ -201,53 +350,23 @@ function literalEnd(toks: Tokens, fromEnd: boolean): string {
   return out;
 }
 
-/** False when two globs certainly share no path: their literal prefixes or suffixes disagree. */
-function mayMeet(x: Tokens, y: Tokens): boolean {
-  const [px, py] = [literalEnd(x, false), literalEnd(y, false)];
-  if (!(px.startsWith(py) || py.startsWith(px))) return false;
-  const [sx, sy] = [literalEnd(x, true), literalEnd(y, true)];
-  return sx.endsWith(sy) || sy.endsWith(sx);
+const ends = new WeakMap<Tokens, [string, string]>();
+
+function literalEnds(toks: Tokens): [string, string] {
+  let e = ends.get(toks);
+  if (!e) {
+    e = [literalEnd(toks, false), literalEnd(toks, true)];
+    ends.set(toks, e);
+  }
+  return e;
 }
 
-function search(ta: Tokens[], ea: Tokens[], tb: Tokens[], eb: Tokens[], budget: number): OverlapResult {
-  const all = [ta, ea, tb, eb];
-  const symbols = alphabet([...ta, ...ea, ...tb, ...eb]);
-  const start = all.map((t) => close(t, t.map((_, i) => i * STRIDE)));
-  type Node = { sets: StateSet[]; valid: number; parent: Node | undefined; sym: number };
-  const keyOf = (sets: StateSet[], valid: number) => `${valid}|${sets.map((s) => s.join(',')).join(';')}`;
-  const isGoal = (n: Node) => n.valid === 3 && accepts(ta, n.sets[0]!) && !accepts(ea, n.sets[1]!) && accepts(tb, n.sets[2]!) && !accepts(eb, n.sets[3]!);
-  const root: Node = { sets: start, valid: 0, parent: undefined, sym: 0 };
-  const seen = new Set<string>([keyOf(root.sets, root.valid)]);
-  let frontier = [root];
-  while (frontier.length) {
-    const next: Node[] = [];
-    for (const node of frontier) {
-      for (const sym of symbols) {
-        const valid = validStep(node.valid, sym);
-        if (valid === -1) continue;
-        const sa = step(ta, node.sets[0]!, sym);
-        if (sa.length === 0) continue;
-        const sb = step(tb, node.sets[2]!, sym);
-        if (sb.length === 0) continue;
-        const sets = [sa, step(ea, node.sets[1]!, sym), sb, step(eb, node.sets[3]!, sym)];
-        const key = keyOf(sets, valid);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const child: Node = { sets, valid, parent: node, sym: sym.rep };
-        if (isGoal(child)) return { overlap: true, witness: spell(child) };
-        if (seen.size > budget) return { overlap: 'unknown' };
-        next.push(child);
-      }
-    }
-    frontier = next;
-  }
-  return { overlap: false };
-
-  function spell(n: Node): string {
-    const cps: number[] = [];
-    for (let cur: Node | undefined = n; cur?.parent; cur = cur.parent) cps.push(cur.sym);
-    return String.fromCodePoint(...cps.reverse());
-  }
+/** False when two globs certainly share no path: their literal prefixes or suffixes disagree. */
+function mayMeet(x: Tokens, y: Tokens): boolean {
+  const [px, sx] = literalEnds(x);
+  const [py, sy] = literalEnds(y);
+  if (!(px.startsWith(py) || py.startsWith(px))) return false;
+  return sx.endsWith(sy) || sy.endsWith(sx);
 }
 
 /**
@@ -258,12 +377,13 @@ export function findOverlaps(phases: readonly Phase[], opts: { budget?: number }
   const overlaps: PhaseOverlap[] = [];
   const undecided: { a: PhaseId; b: PhaseId }[] = [];
   const owners = phases.filter((p) => p.owns.length > 0);
+  const search = new OverlapSearch(owners, opts.budget ?? DEFAULT_BUDGET);
   for (let i = 0; i < owners.length; i++) {
     for (let j = i + 1; j < owners.length; j++) {
       const a = owners[i]!;
       const b = owners[j]!;
       if (!mayRunAtOnce(phases, a.id, b.id)) continue;
-      const res = ownedOverlap(a, b, opts);
+      const res = search.overlap(a, b);
       if (res.overlap === true) overlaps.push({ a: a.id, b: b.id, witness: res.witness });
       else if (res.overlap === 'unknown') undecided.push({ a: a.id, b: b.id });
     }

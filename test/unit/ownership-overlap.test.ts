@@ -73,6 +73,24 @@ describe('overlap between owned sets, with a witness path', () => {
   });
 });
 
+describe('findOverlaps on a plan of many deep patterns', () => {
+  it('decides all 45 pairs of 10 phases with "**" patterns, braces, classes and excludes', () => {
+    const phases: Phase[] = Array.from({ length: 10 }, (_, i) => ({
+      id: `p${i}`, index: i, task: '', needs: [], criteria: [], checklist: [],
+      owns: [`**/mod${i}/**/*.{ts,tsx}`, `packages/p${i}/`, `docs/**/p${i}-*.md`, `src/*/m${i}[a-z]*/**`],
+      exclude: ['**/*.test.ts', `packages/p${i}/generated/**`],
+    }));
+    const { overlaps, undecided } = findOverlaps(phases);
+    expect(undecided).toEqual([]);
+    expect(overlaps).toHaveLength(45);
+    expect(overlaps[0]).toEqual({ a: 'p0', b: 'p1', witness: 'mod0/mod1/x.ts' });
+    for (const o of overlaps) {
+      const [a, b] = [phases.find((p) => p.id === o.a)!, phases.find((p) => p.id === o.b)!];
+      expect(phaseMatcher(a)(o.witness) && phaseMatcher(b)(o.witness), o.witness).toBe(true);
+    }
+  });
+});
+
 describe('findOverlaps only pairs phases that may run at once', () => {
   const phase = (id: string, owns: string[], needs: string[] = [], extra: Partial<Phase> = {}): Phase =>
     ({ id, index: 0, task: '', owns, exclude: [], needs, criteria: [], checklist: [], ...extra });
