@@ -7,7 +7,8 @@
  * (`ls-tree` + `cat-file --batch`), whatever the length of the history.
  */
 import { hostname } from 'node:os';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { git, splitZ } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
 import { ParallelError, ExitCode } from '../errors.js';
@@ -15,7 +16,7 @@ import type { NewEvent, SessionRecord, StatusEvent } from './types.js';
 import type { Plan } from '../core/plan.js';
 import { applyEvent, compareEvents, hasRecord } from './record.js';
 import { CHUNK_SIZE, STORE_REF, openChunkPath, parseEventsPath, parseLines, recordPath, sealedChunkPath, toLines } from './layout.js';
-import { runImport, type ImportOp } from './fast-import.js';
+import { runImport, importOnTip, type ImportOp } from './fast-import.js';
 
 export { STORE_REF };
 type Ctx = Pick<RepoContext, 'commonDir' | 'toplevel'>;
@@ -119,39 +120,20 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
   const keys = [...new Set(write.events.map((e) => `${e.phase}\0${e.session}`))].map((k) => k.split('\0') as [string, string]);
   // A lock is stale when the SAME lock file (same inode and mtime) stays: live writers make new ones.
   let seenLock: { id: string; since: number } | undefined;
+  const first = write.events[0];
+  const message = first ? `${first.type} ${first.phase || 'coordinator'}/${first.session}${write.events.length > 1 ? ` (+${write.events.length - 1})` : ''}` : 'notes';
+  const paths = keys.flatMap(([p, s]) => [recordPath(p || '_', s), openChunkPath(p, s)]);
   for (let attempt = 1; ; attempt++) {
-    const names = [STORE_REF];
-    for (const [p, s] of keys) names.push(`${STORE_REF}:${recordPath(p || '_', s)}`, `${STORE_REF}:${openChunkPath(p, s)}`);
-    const got = catBatch(cwd, names);
-    const tip = got[0]?.type === 'commit' ? got[0].oid : null;
-    const ops: ImportOp[] = [];
-    let firstRecord: SessionRecord | undefined;
-    keys.forEach(([phase, session], i) => {
-      const recBlob = tip ? got[1 + 2 * i] : null;
-      const openBlob = tip ? got[2 + 2 * i] : null;
-      const mine = write.events.filter((e) => e.phase === phase && e.session === session);
-      let rec: SessionRecord | undefined = recBlob ? safeJson<SessionRecord>(recBlob.body) : undefined;
-      let open = openBlob ? parseLines<StatusEvent>(openBlob.body) : [];
-      for (const ev of mine) {
-        if (hasRecord(ev)) rec = applyEvent(rec, ev);
-        open.push(ev);
-        if (open.length >= CHUNK_SIZE) {
-          // Seal the full chunk, named by its first event's id (unique, and sorts by time).
-          ops.push({ op: 'M', path: sealedChunkPath(phase, session, open[0]!.id), content: toLines(open) });
-          open = [];
-        }
-      }
-      ops.push({ op: 'M', path: openChunkPath(phase, session), content: toLines(open) });
-      if (i === 0) firstRecord = rec;
-      if (rec && hasRecord(mine[0]!)) ops.push({ op: 'M', path: recordPath(phase, session), content: JSON.stringify(rec) + '\n' });
-    });
-    for (const n of write.notes ?? []) {
-      const text = typeof n.text === 'function' ? n.text(firstRecord) : n.text;
-      ops.push({ op: 'N', commit: n.commit, content: text.endsWith('\n') ? text : `${text}\n` });
+    // fast-import dies (and leaves a crash report) starting from a ref that does not exist: the
+    // first write of all takes the two-process path.
+    let outcome = refExists(ctx) ? await importOnTip(cwd, message, paths, (bodies) => buildOps(write, keys, bodies)) : ({ ok: false, reason: 'noref' } as const);
+    if (!outcome.ok && outcome.reason === 'noref') {
+      // The first write of all: read what is there (another writer may just have created the ref).
+      const got = catBatch(cwd, [STORE_REF, ...paths.map((p) => `${STORE_REF}:${p}`)]);
+      const tip = got[0]?.type === 'commit' ? got[0].oid : null;
+      const ops = buildOps(write, keys, paths.map((_, i) => (tip ? got[1 + i]?.body ?? null : null)));
+      outcome = runImport(cwd, { from: tip, message, ops });
     }
-    const first = write.events[0];
-    const message = first ? `${first.type} ${first.phase || 'coordinator'}/${first.session}${write.events.length > 1 ? ` (+${write.events.length - 1})` : ''}` : 'notes';
-    const outcome = runImport(cwd, { from: tip, message, ops });
     if (outcome.ok) return;
     if (outcome.reason === 'error') {
       throw new ParallelError(`parallel: could not write to ${STORE_REF}: ${outcome.stderr}. Run "parallel doctor" to check the coordination ref.`, { code: 'git' });
@@ -175,6 +157,54 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
     }
     // Jittered backoff: spread the writers that lost this round.
     await sleep(Math.random() * Math.min(5 + attempt * 4, 60));
+  }
+}
+
+/**
+ * The change one write makes: per session, its events appended to the open chunk (sealed at
+ * CHUNK_SIZE) and its record folded forward; then the commit notes. `bodies` holds, per session,
+ * the current record and open chunk (null when absent).
+ */
+function buildOps(write: StoreWrite, keys: [string, string][], bodies: (string | null)[]): ImportOp[] {
+  const ops: ImportOp[] = [];
+  let firstRecord: SessionRecord | undefined;
+  keys.forEach(([phase, session], i) => {
+    const recBody = bodies[2 * i] ?? null;
+    const openBody = bodies[2 * i + 1] ?? null;
+    const mine = write.events.filter((e) => e.phase === phase && e.session === session);
+    let rec: SessionRecord | undefined = recBody ? safeJson<SessionRecord>(recBody) : undefined;
+    let open = openBody ? parseLines<StatusEvent>(openBody) : [];
+    for (const ev of mine) {
+      if (hasRecord(ev)) rec = applyEvent(rec, ev);
+      open.push(ev);
+      if (open.length >= CHUNK_SIZE) {
+        // Seal the full chunk, named by its first event's id (unique, and sorts by time).
+        ops.push({ op: 'M', path: sealedChunkPath(phase, session, open[0]!.id), content: toLines(open) });
+        open = [];
+      }
+    }
+    ops.push({ op: 'M', path: openChunkPath(phase, session), content: toLines(open) });
+    if (i === 0) firstRecord = rec;
+    if (rec && hasRecord(mine[0]!)) ops.push({ op: 'M', path: recordPath(phase, session), content: JSON.stringify(rec) + '\n' });
+  });
+  for (const n of write.notes ?? []) {
+    const text = typeof n.text === 'function' ? n.text(firstRecord) : n.text;
+    ops.push({ op: 'N', commit: n.commit, content: text.endsWith('\n') ? text : `${text}\n` });
+  }
+  return ops;
+}
+
+/** Whether the coordination ref exists, read from the ref files (no git process). */
+function refExists(ctx: Ctx): boolean {
+  try {
+    if (statSync(join(ctx.commonDir, STORE_REF)).isFile()) return true;
+  } catch {
+    // not a loose ref
+  }
+  try {
+    return readFileSync(join(ctx.commonDir, 'packed-refs'), 'utf8').includes(` ${STORE_REF}\n`);
+  } catch {
+    return false;
   }
 }
 
