@@ -109,6 +109,78 @@ export function gitAsync(args: readonly string[], opts: GitOptions): Promise<Git
   });
 }
 
+/**
+ * A git process we talk to while it runs (`fast-import --cat-blob-fd=1`: ask, read the answer,
+ * then write what depends on it). Reads are byte-exact: `readLine()` and `readBytes(n)`.
+ */
+export interface GitSession {
+  write(text: string): void;
+  /** The next line of stdout without its LF; null at end of output. */
+  readLine(): Promise<string | null>;
+  /** Exactly `n` bytes of stdout (fewer only at end of output). */
+  readBytes(n: number): Promise<Buffer>;
+  /** Close stdin and wait for the exit. */
+  end(): Promise<GitResult>;
+}
+
+export function gitSession(args: readonly string[], opts: Omit<GitOptions, 'input' | 'okCodes'>): GitSession {
+  const child = spawn('git', args, { cwd: opts.cwd, env: gitEnv(opts), stdio: ['pipe', 'pipe', 'pipe'] });
+  let buf: Buffer = Buffer.alloc(0);
+  let ended = false;
+  let waiter: (() => void) | undefined;
+  const err: Buffer[] = [];
+  const wake = () => {
+    const w = waiter;
+    waiter = undefined;
+    w?.();
+  };
+  child.stdout.on('data', (d: Buffer) => {
+    buf = buf.length ? Buffer.concat([buf, d]) : d;
+    wake();
+  });
+  child.stdout.on('end', () => {
+    ended = true;
+    wake();
+  });
+  child.stderr.on('data', (d: Buffer) => err.push(d));
+  child.stdin.on('error', () => undefined);
+  const exit = new Promise<number>((resolve) => {
+    child.on('error', () => resolve(128));
+    child.on('close', (code) => {
+      ended = true;
+      wake();
+      resolve(code ?? 128);
+    });
+  });
+  const until = async (ready: () => boolean): Promise<void> => {
+    while (!ready() && !ended) await new Promise<void>((r) => (waiter = r));
+  };
+  return {
+    write: (text) => {
+      child.stdin.write(text);
+    },
+    readLine: async () => {
+      await until(() => buf.includes(10));
+      const nl = buf.indexOf(10);
+      if (nl < 0) return null;
+      const line = buf.subarray(0, nl).toString('utf8');
+      buf = buf.subarray(nl + 1);
+      return line;
+    },
+    readBytes: async (n) => {
+      await until(() => buf.length >= n);
+      const out = buf.subarray(0, n);
+      buf = buf.subarray(Math.min(n, buf.length));
+      return out;
+    },
+    end: async () => {
+      child.stdin.end();
+      const exitCode = await exit;
+      return { stdout: buf.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode };
+    },
+  };
+}
+
 /** Split `-z` output into its entries (the trailing NUL yields no empty entry). */
 export function splitZ(out: string): string[] {
   if (out === '') return [];
