@@ -283,16 +283,38 @@ class OverlapSearch {
     if (!ta.some((x) => tb.some((y) => mayMeet(x, y)))) return { overlap: false };
     const ea = [...a.exclude, PLAN_FILE];
     const eb = [...b.exclude, PLAN_FILE];
-    const exact = this.search(this.dfa(a.owns), this.dfa(ea), this.dfa(b.owns), this.dfa(eb));
+    const syms = this.distinctSymbols([...ta, ...tb, ...tokensOf(ea), ...tokensOf(eb)]);
+    const exact = this.search(this.dfa(a.owns), this.dfa(ea), this.dfa(b.owns), this.dfa(eb), syms);
     if (exact.overlap !== true) return exact;
     // There is an overlap: look for a readable witness with stars matching at least one character
     // (`src/x.ts`, not `src/.ts`). The owns languages only shrink, so what it finds is real.
-    const readable = this.search(this.dfa(a.owns, true), this.dfa(ea), this.dfa(b.owns, true), this.dfa(eb));
+    const readable = this.search(this.dfa(a.owns, true), this.dfa(ea), this.dfa(b.owns, true), this.dfa(eb), syms);
     return readable.overlap === true ? readable : exact;
   }
 
+  /**
+   * The symbols the given globs can tell apart, one (the most readable) per kind: a character no
+   * glob of this pair names behaves like any other such character, so the search tries only one.
+   */
+  private distinctSymbols(tokens: Tokens[]): number[] {
+    const lits = new Set<number>();
+    const classes: Extract<GlobToken, { t: 'cls' }>[] = [];
+    for (const toks of tokens) for (const t of toks) {
+      if (t.t === 'lit') lits.add(t.c.codePointAt(0)!);
+      else if (t.t === 'cls') classes.push(t);
+    }
+    const seen = new Set<string>();
+    const out: number[] = [];
+    this.symbols.forEach((sym, i) => {
+      const special = sym.rep === SLASH || sym.rep === DOT || lits.has(sym.rep);
+      const sig = special ? `=${sym.rep}` : classes.map((c) => (classHas(c, sym.rep) ? '1' : '0')).join('');
+      if (!seen.has(sig)) { seen.add(sig); out.push(i); }
+    });
+    return out;
+  }
+
   /** Breadth-first over the product of the four DFAs and valid paths: the shortest witness. */
-  private search(da: LazyDfa, xa: LazyDfa, db: LazyDfa, xb: LazyDfa): OverlapResult {
+  private search(da: LazyDfa, xa: LazyDfa, db: LazyDfa, xb: LazyDfa, syms: readonly number[]): OverlapResult {
     const { symbols, validNext } = this;
     const A: number[] = [da.start];
     const XA: number[] = [xa.start];
@@ -305,7 +327,7 @@ class OverlapSearch {
     const keyOf = (a: number, x: number, b: number, y: number, v: number) => (((a * 4096 + x) * 4096 + b) * 4096 + y) * 4 + v;
     const seen = new Set<number>([keyOf(da.start, xa.start, db.start, xb.start, 0)]);
     for (let head = 0; head < A.length; head++) {
-      for (let si = 0; si < symbols.length; si++) {
+      for (const si of syms) {
         const v = validNext[si]![V[head]!]!;
         if (v === -1) continue;
         const a = da.next(A[head]!, si);
