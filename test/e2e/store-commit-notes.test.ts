@@ -1,0 +1,56 @@
+/**
+ * Commit notes through the real pipeline: `parallel init` (hooks, notes config), `parallel start`,
+ * a plain `git commit` in the phase worktree. The post-commit hook writes the note in the
+ * background; every command sees the commit at once from the branch.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestRepo, SPEC_PLAN, phaseOf, type StatusJson } from './store-fixture.js';
+
+async function noteWithin(repo: TestRepo, commit: string, ms: number): Promise<{ text: string; waited: number }> {
+  const t = Date.now();
+  for (;;) {
+    const r = repo.git(['notes', '--ref=parallel', 'show', commit], { allowFail: true });
+    if (r.code === 0) return { text: r.stdout, waited: Date.now() - t };
+    if (Date.now() - t > ms) return { text: '', waited: Date.now() - t };
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+describe('commit notes from a real commit', () => {
+  let repo: TestRepo;
+  let wt: string;
+
+  beforeAll(() => {
+    repo = new TestRepo('portal');
+    repo.commit({ '.parallel.yml': SPEC_PLAN }, 'plan');
+    const init = repo.parallel(['init']);
+    if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`);
+    const start = repo.parallel(['start', 'schema']);
+    if (start.code !== 0) throw new Error(`start failed: ${start.stderr}`);
+    wt = join(repo.root, 'portal-schema');
+  });
+  afterAll(() => repo.cleanup());
+
+  it('a commit is seen at once and gets its note just after', async () => {
+    expect(repo.parallel(['heartbeat', '-p', '30', '-m', 'users table'], { cwd: wt }).code).toBe(0);
+    const c = repo.commit({ 'src/db/users.sql': 'create table users();\n' }, 'users table', wt);
+    // Seen at once, from the branch itself.
+    expect(phaseOf(repo.json<StatusJson>(['status']).data, 'schema')).toMatchObject({ commits: 1, state: 'running' });
+    const { text } = await noteWithin(repo, c, 5000);
+    expect(text).toBe('phase: schema\nsession: schema\nmessage: users table\n');
+    // Plain `git log` shows it (init set notes.displayRef).
+    expect(repo.git(['log', '-1', c], { cwd: wt }).stdout).toMatch(/Notes \(parallel\):\n {4}phase: schema\n {4}session: schema/);
+    const events = repo.json<{ events: { type: string; commit?: string }[] }>(['log', 'schema']).data.events;
+    expect(events.map((e) => e.type)).toEqual(['start', 'heartbeat', 'commit']);
+    expect(events[2]!.commit).toBe(c);
+  });
+
+  it('an amended commit keeps a note', async () => {
+    repo.write('src/db/users.sql', 'create table users(id int);\n', wt);
+    repo.git(['commit', '-q', '-a', '--amend', '--no-edit'], { cwd: wt });
+    const amended = repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
+    const { text } = await noteWithin(repo, amended, 5000);
+    expect(text).toMatch(/^phase: schema\nsession: schema\n/);
+  });
+});
