@@ -14,7 +14,7 @@ import { openRepo, type PhaseMarker } from '../git/repo.js';
 import { integratedPhases } from '../git/integrated.js';
 import { INTEGRATION_BRANCH, isReviewer, phaseById, phaseBranch, phasePort, type Plan, type PhaseId } from '../core/plan.js';
 import { renderBrief } from '../core/brief.js';
-import { installHooks } from '../hooks/install.js';
+import { installHooks, prepareWorktreeHooks } from '../hooks/install.js';
 import { loadPlanContext } from '../worktrees/plan-context.js';
 import { checkedOutBranches, linkedGitDir, pathState, phaseWorktreeMap, worktreePathFor } from '../worktrees/layout.js';
 import { decideStart, type StartStep } from '../worktrees/start-steps.js';
@@ -147,7 +147,7 @@ async function execute(input: CommandInput, x: ExecContext): Promise<CommandResu
       if (step.kind === 'create') {
         const sp = step.branch === 'new' ? startPointFor(step.phase) : undefined;
         const brief = await briefFor(step.phase, step.session, step.tip);
-        const c = await createPhaseWorktree(cwd, {
+        const c = await createPhaseWorktree(ctx, {
           marker: markerFor(step.phase, step.session), path: step.path, branch: step.branch,
           startPoint: step.branch === 'detached' ? step.tip : sp?.oid,
           ...(step.staleEntry ? { staleEntry: step.staleEntry } : {}),
@@ -160,6 +160,7 @@ async function execute(input: CommandInput, x: ExecContext): Promise<CommandResu
       } else if (step.kind === 'adopt') {
         const gitDir = linkedGitDir(step.path)!;
         markWorktree(gitDir, step.path, markerFor(step.phase, step.session), await briefFor(step.phase, step.session));
+        prepareWorktreeHooks(ctx, gitDir);
         await copyPlanFiles(plan.copy, ctx.mainWorktree, step.path); // never overwrites what is there
         started.push({ step, path: step.path, fresh: true });
       } else if (step.kind === 'relay') {

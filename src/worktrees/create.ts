@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, GitError } from '../git/git.js';
-import { openRepo, writeMarker, type PhaseMarker } from '../git/repo.js';
+import { writeMarker, type PhaseMarker, type RepoContext } from '../git/repo.js';
 import { prepareWorktreeHooks } from '../hooks/install.js';
 import { phaseBranch } from '../core/plan.js';
 import { ParallelError, ExitCode } from '../errors.js';
@@ -58,7 +58,8 @@ function addWorktree(cwd: string, spec: CreateSpec): void {
  * Create the worktree, mark it, write the brief and run `fill` (copy files). On any failure,
  * roll back what was made here and throw a ParallelError that says so.
  */
-export async function createPhaseWorktree(cwd: string, spec: CreateSpec, brief: string, fill: (path: string) => Promise<void>): Promise<CreatedWorktree> {
+export async function createPhaseWorktree(ctx: RepoContext, spec: CreateSpec, brief: string, fill: (path: string) => Promise<void>): Promise<CreatedWorktree> {
+  const cwd = ctx.toplevel;
   const phase = spec.marker.phase;
   const created: CreatedWorktree = { phase, path: spec.path, gitDir: '' };
   if (spec.branch === 'new') created.createdBranchAt = spec.startPoint;
@@ -69,7 +70,7 @@ export async function createPhaseWorktree(cwd: string, spec: CreateSpec, brief: 
     created.gitDir = gitDir;
     markWorktree(gitDir, spec.path, spec.marker, brief);
     // The new worktree runs parallel's hooks from its first commit (per-worktree core.hooksPath).
-    prepareWorktreeHooks(openRepo(cwd), gitDir);
+    prepareWorktreeHooks(ctx, gitDir);
     await fill(spec.path);
     return created;
   } catch (e) {
