@@ -66,7 +66,7 @@ pl_state_fresh() {
     IFS= read -r pl_l && [ "$pl_l" = 'parallel-hook-state 1' ] &&
       IFS= read -r pl_base && IFS= read -r pl_base_oid && IFS= read -r pl_blob && IFS= read -r pl_uh || return 1
     while IFS= read -r pl_l; do
-      [ -n "$pl_l" ] && [ "$pl_l" -nt "$pl_state" ] && return 1
+      if [ -n "$pl_l" ] && [ "$pl_l" -nt "$pl_state" ]; then return 1; fi
     done
   } < "$pl_state" || return 1
   [ -n "$pl_base" ] || return 0
