@@ -21,6 +21,11 @@ pl_nl='
 '
 pl_tab='	'
 
+# PARALLEL_DEBUG=1 says on stderr how each hook decided (the fast path, or Node and why).
+pl_debug() {
+  case ${PARALLEL_DEBUG-} in ''|0) ;; *) echo "parallel: [$pl_hook] $*" >&2 ;; esac
+}
+
 # The worktree's private git dir. git exports GIT_DIR to hooks in linked worktrees; in the main
 # worktree it does not (and the main worktree is never a phase).
 pl_find_gitdir() {
@@ -118,7 +123,7 @@ PL_EOF
 }
 
 pl_load_state() {
-  pl_state_fresh || pl_refresh_state
+  pl_state_fresh || { pl_debug 'cached state is stale: reading config and base again'; pl_refresh_state; }
 }
 
 # The folder of the repository's own hooks (what git would use here without parallel).
@@ -159,6 +164,7 @@ pl_node_check() {
     echo "parallel: cannot find Node.js or parallel's files (looked for $pl_dist) to check this ${pl_what:-commit} of phase ${pl_phase:-?}. Reinstall parallel and run \"parallel init\" in the main worktree; to skip the check once, set PARALLEL=0 (parallel verify and integrate still check)." >&2
     return 1
   fi
+  pl_debug "asking Node ($pl_dist_dir/hooks/check.js $*)"
   "$pl_node_bin" "$pl_dist_dir/hooks/check.js" "$@"
 }
 
@@ -212,10 +218,12 @@ pl_check_staged() {
   if [ "$pl_hook" = pre-commit ] && [ ! -f "$pl_gitdir/MERGE_HEAD" ] && pl_rules_for "$pl_phase"; then
     [ "$pl_tier" = none ] && return 0
     if pl_out=$(git -c core.quotePath=true diff-index --cached --no-renames HEAD 2>/dev/null) && pl_scan "$pl_out"; then
-      [ "$pl_tier" = case ] && return 0
-      pl_out=$(pl_outside git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ] &&
-        pl_out=$(pl_excluded git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ] &&
+      [ "$pl_tier" = case ] && { pl_debug 'allowed by the shell fast path (case rules)'; return 0; }
+      if pl_out=$(pl_outside git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ] &&
+        pl_out=$(pl_excluded git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ]; then
+        pl_debug 'allowed by the shell fast path (git pathspecs)'
         return 0
+      fi
     fi
   fi
   pl_node_check "$pl_hook"
@@ -252,9 +260,9 @@ pl_check_transaction() {
     case $pl_id in [!a-z]*|*[!a-z0-9_-]*) continue ;; esac
     case $pl_new in *[!0]*) ;; *) continue ;; esac
     # This very git process ran our pre-commit (or pre-merge-commit) and it allowed the commit.
-    [ -n "$pl_token" ] && [ "$pl_token" = "$PPID $pl_old" ] && continue
+    if [ -n "$pl_token" ] && [ "$pl_token" = "$PPID $pl_old" ]; then pl_debug "$pl_ref: this commit passed pre-commit"; continue; fi
     [ -n "$pl_loaded" ] || { pl_load_state; pl_loaded=1; }
-    pl_check_update "$pl_id" "$pl_old" "$pl_new" || pl_todo="$pl_todo$pl_old $pl_new $pl_ref$pl_nl"
+    if pl_check_update "$pl_id" "$pl_old" "$pl_new"; then pl_debug "$pl_ref: allowed by the shell fast path"; else pl_todo="$pl_todo$pl_old $pl_new $pl_ref$pl_nl"; fi
   done <<PL_EOF
 $pl_input
 PL_EOF

@@ -211,6 +211,23 @@ describe('pre-commit in a phase worktree', () => {
     h.repo.git(['reset', '-q', '--hard', 'HEAD~1'], { cwd: ui });
   });
 
+  it('decides the common case in the shell, without starting Node', () => {
+    const debug = { PARALLEL_DEBUG: '1' };
+    stage(h.repo, auth, { 'src/auth/warm.ts': '1\n' });
+    expect(commit(h.repo, auth).code).toBe(0);
+    stage(h.repo, auth, { 'src/auth/warm.ts': '2\n', 'package-lock.json': '{ "n": 2 }\n' });
+    const r = commit(h.repo, auth, [], debug);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('[pre-commit] allowed by the shell fast path (case rules)');
+    expect(r.stderr).toContain('[reference-transaction] refs/heads/parallel/auth: this commit passed pre-commit');
+    expect(r.stderr).not.toContain('asking Node');
+    expect(r.stderr).not.toContain('stale');
+    stage(h.repo, glob, { 'lib/fast.ts': '1\n' });
+    const g = commit(h.repo, glob, [], debug);
+    expect(g.stderr).toContain('[pre-commit] allowed by the shell fast path (git pathspecs)');
+    expect(g.stderr).not.toContain('asking Node');
+  });
+
   it('does not check the main worktree', () => {
     h.repo.write('src/ui/button.ts', 'coordinator edit\n');
     h.repo.write('src/auth/a.ts', 'coordinator edit\n');
@@ -242,6 +259,16 @@ describe('reference-transaction: the second line', () => {
     expect(r.stderr).toContain('changes src/ui/picked.ts (owned by ui), which auth may not change');
     expect(h.repo.rev('parallel/auth')).toBe(before);
     h.repo.git(['cherry-pick', '--abort'], { cwd: auth, allowFail: true });
+    // An own commit picked from elsewhere: a one-commit fast-forward, decided in the shell.
+    h.repo.git(['switch', '-q', '-c', 'side'], { cwd: auth });
+    stage(h.repo, auth, { 'src/auth/picked.ts': 'p\n' });
+    expect(commit(h.repo, auth).code).toBe(0);
+    const own = head(h.repo, auth);
+    h.repo.git(['switch', '-q', 'parallel/auth'], { cwd: auth });
+    const ok = h.repo.git(['cherry-pick', own], { cwd: auth, allowFail: true, env: { PARALLEL_DEBUG: '1' } });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('refs/heads/parallel/auth: allowed by the shell fast path');
+    expect(ok.stderr).not.toContain('asking Node');
   });
 
   it('lets other refs through (notes, tags, other branches)', () => {
