@@ -42,9 +42,10 @@ function show(out: string): void {
 function run(cmd: string, args: string[], opts: { cwd?: string; expect?: number; quiet?: boolean; label?: string } = {}): string {
   const cwd = opts.cwd ?? repo;
   const where = cwd === repo ? '' : `(${cwd.slice(root.length + 1)}) `;
-  console.log(dim(`   ${where}$ ${opts.label ?? [cmd === process.execPath ? 'parallel' : cmd, ...args].map(quote).join(' ')}`));
+  console.log(dim(`   ${where}$ ${opts.label ?? (cmd === process.execPath ? ['parallel', ...args.slice(1)] : [cmd, ...args]).map(quote).join(' ')}`));
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8' });
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  // Progress goes to stderr as it happens and the summary to stdout at the end: show them in that order.
+  const out = `${r.stderr ?? ''}${r.stdout ?? ''}`;
   if (!opts.quiet) show(out);
   const expect = opts.expect ?? 0;
   if (r.status !== expect) {
@@ -157,7 +158,7 @@ try {
 
   say('git log shows who did what: the notes travel with the commits.');
   git(['log', '--oneline', '-n', '6', 'main']);
-  git(['log', '-n', '1', '--format=%h %s%n%N', 'main^2'], { quiet: false });
+  git(['log', '-n', '1', 'main^2']);
   parallel(['status']);
 } finally {
   if (keep) console.log(`\nKept the demo repository at ${repo}`);
