@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, TestRepo } from '../helpers/repo.js';
 import { commit, hookRepo, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
@@ -156,3 +156,23 @@ describe('lefthook', () => {
   });
 });
 
+
+describe('finding parallel from a hook', () => {
+  it('explains a refusal with nothing but git and a shell on PATH (no node, no node_modules)', () => {
+    h = hookRepo(['auth']);
+    const { repo } = h;
+    const bin = join(repo.root, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['git', 'sh', 'touch', 'mv', 'rm', 'mkdir', 'nohup']) {
+      const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      if (found) symlinkSync(found, join(bin, tool));
+    }
+    const env = { PATH: bin };
+    const auth = h.wt('auth');
+    expect(existsSync(join(auth, 'node_modules'))).toBe(false);
+    stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
+    const r = repo.git(['commit', '-q', '-m', 'x'], { cwd: auth, env, allowFail: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('parallel: auth may not change src/ui/button.ts (owned by ui).');
+  });
+});
