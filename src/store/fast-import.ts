@@ -5,7 +5,7 @@
  * contain the current tip; GIT-FACTS: 200/200 writes kept with 8 concurrent writers).
  * Its `N` command writes commit notes with git's own fan-out; `M`/`D` write the other paths.
  */
-import { git, gitSession } from '../git/git.js';
+import { git } from '../git/git.js';
 import { STORE_REF } from './layout.js';
 
 export type ImportOp =
@@ -67,46 +67,4 @@ function outcomeOf(exitCode: number, stderr: string): ImportOutcome {
 export function runImport(cwd: string, req: ImportRequest): ImportOutcome {
   const res = git(['fast-import', '--quiet', '--done'], { cwd, input: importStream(req), okCodes: [0, 1, 128] });
   return outcomeOf(res.exitCode, res.stderr);
-}
-
-/**
- * One write in ONE git process: fast-import starts the commit from the ref's current tip
- * (`from <ref>^0`), answers `ls`/`cat-blob` for the paths the change depends on, and then takes
- * the change built from them. The CAS is the same: the ref moves only if it still contains the
- * tip we started from. `noref` when the ref does not exist yet (the caller writes a root commit).
- */
-export async function importOnTip(cwd: string, message: string, paths: readonly string[], build: (bodies: (string | null)[]) => ImportOp[]): Promise<ImportOutcome | { ok: false; reason: 'noref' }> {
-  const s = gitSession(['fast-import', '--quiet', '--done', '--cat-blob-fd=1'], { cwd });
-  s.write(`${header(message, new Date())}from ${STORE_REF}^0\n`);
-  // In the active commit the path must be quoted (git-fast-import: "ls").
-  for (const p of paths) s.write(`ls ${JSON.stringify(p)}\n`);
-  const oids: (string | null)[] = [];
-  for (let i = 0; i < paths.length; i++) {
-    const line = await s.readLine();
-    if (line === null) {
-      const r = await s.end();
-      return /Invalid ref name|not a valid|Not a valid|unknown revision|bad revision/i.test(r.stderr) ? { ok: false, reason: 'noref' } : outcomeOf(r.exitCode || 128, r.stderr);
-    }
-    const m = /^[0-7]+ blob ([0-9a-f]{40,64})\t/.exec(line);
-    oids.push(m ? m[1]! : null);
-  }
-  for (const oid of oids) if (oid) s.write(`cat-blob ${oid}\n`);
-  const bodies: (string | null)[] = [];
-  for (const oid of oids) {
-    if (!oid) {
-      bodies.push(null);
-      continue;
-    }
-    const head = await s.readLine();
-    const m = head ? /^[0-9a-f]+ blob (\d+)$/.exec(head) : null;
-    if (!m) {
-      const r = await s.end();
-      return outcomeOf(r.exitCode || 128, r.stderr);
-    }
-    const bytes = await s.readBytes(Number(m[1]) + 1);
-    bodies.push(bytes.subarray(0, Number(m[1])).toString('utf8'));
-  }
-  s.write(body(build(bodies)));
-  const r = await s.end();
-  return outcomeOf(r.exitCode, r.stderr);
 }

@@ -7,8 +7,7 @@
  * (`ls-tree` + `cat-file --batch`), whatever the length of the history.
  */
 import { hostname } from 'node:os';
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { git, splitZ } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
 import { ParallelError, ExitCode } from '../errors.js';
@@ -16,7 +15,7 @@ import type { NewEvent, SessionRecord, StatusEvent } from './types.js';
 import type { Plan } from '../core/plan.js';
 import { applyEvent, compareEvents, hasRecord } from './record.js';
 import { CHUNK_SIZE, STORE_REF, openChunkPath, parseEventsPath, parseLines, recordPath, sealedChunkPath, toLines } from './layout.js';
-import { runImport, importOnTip, type ImportOp } from './fast-import.js';
+import { runImport, type ImportOp } from './fast-import.js';
 
 export { STORE_REF };
 type Ctx = Pick<RepoContext, 'commonDir' | 'toplevel'>;
@@ -124,16 +123,13 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
   const message = first ? `${first.type} ${first.phase || 'coordinator'}/${first.session}${write.events.length > 1 ? ` (+${write.events.length - 1})` : ''}` : 'notes';
   const paths = keys.flatMap(([p, s]) => [recordPath(p || '_', s), openChunkPath(p, s)]);
   for (let attempt = 1; ; attempt++) {
-    // fast-import dies (and leaves a crash report) starting from a ref that does not exist: the
-    // first write of all takes the two-process path.
-    let outcome = refExists(ctx) ? await importOnTip(cwd, message, paths, (bodies) => buildOps(write, keys, bodies)) : ({ ok: false, reason: 'noref' } as const);
-    if (!outcome.ok && outcome.reason === 'noref') {
-      // The first write of all: read what is there (another writer may just have created the ref).
-      const got = catBatch(cwd, [STORE_REF, ...paths.map((p) => `${STORE_REF}:${p}`)]);
-      const tip = got[0]?.type === 'commit' ? got[0].oid : null;
-      const ops = buildOps(write, keys, paths.map((_, i) => (tip ? got[1 + i]?.body ?? null : null)));
-      outcome = runImport(cwd, { from: tip, message, ops });
-    }
+    // Two processes: cat-file reads the tip, the records and open chunks; fast-import writes on
+    // that tip. (One interactive fast-import, reading with ls/cat-blob, used the same CPU and was
+    // slower in wall time on a loaded machine: every round trip waits for a time slice.)
+    const got = catBatch(cwd, [STORE_REF, ...paths.map((p) => `${STORE_REF}:${p}`)]);
+    const tip = got[0]?.type === 'commit' ? got[0].oid : null;
+    const ops = buildOps(write, keys, paths.map((_, i) => (tip ? got[1 + i]?.body ?? null : null)));
+    const outcome = runImport(cwd, { from: tip, message, ops });
     if (outcome.ok) return;
     if (outcome.reason === 'error') {
       throw new ParallelError(`parallel: could not write to ${STORE_REF}: ${outcome.stderr}. Run "parallel doctor" to check the coordination ref.`, { code: 'git' });
@@ -192,20 +188,6 @@ function buildOps(write: StoreWrite, keys: [string, string][], bodies: (string |
     ops.push({ op: 'N', commit: n.commit, content: text.endsWith('\n') ? text : `${text}\n` });
   }
   return ops;
-}
-
-/** Whether the coordination ref exists, read from the ref files (no git process). */
-function refExists(ctx: Ctx): boolean {
-  try {
-    if (statSync(join(ctx.commonDir, STORE_REF)).isFile()) return true;
-  } catch {
-    // not a loose ref
-  }
-  try {
-    return readFileSync(join(ctx.commonDir, 'packed-refs'), 'utf8').includes(` ${STORE_REF}\n`);
-  } catch {
-    return false;
-  }
 }
 
 /** Inode and mtime of a lock file (undefined once it is gone). */
