@@ -69,6 +69,9 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   for (const { a, b } of found.undecided) {
     report.warnings.push(`could not decide whether "${a}" and "${b}" own a common path (their patterns are too complex to compare); simplify their "owns"/"exclude" or order them with "needs"`);
   }
+  for (const p of plan.phases) {
+    if (p.reviews === undefined && p.owns.length === 0) report.warnings.push(`phase "${p.id}" owns nothing, so its commits may change only shared paths; give it "owns:" (or make it a reviewer with "reviews:")`);
+  }
   report.waves.forEach((wave, i) => {
     if (wave.length > WIDE_WAVE) report.warnings.push(`wave ${i + 1} holds ${wave.length} phases at once; coordination cost grows past 3-5 parallel sessions, consider ordering some with "needs"`);
   });

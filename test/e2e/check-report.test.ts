@@ -52,12 +52,15 @@ describe('parallel check', () => {
     expect(text.stdout).toMatch(/differs from the committed one/);
   });
 
-  it('warns when a wave holds more than 5 phases', () => {
+  it('warns when a wave holds more than 5 phases and when a phase owns nothing', () => {
     const phases = Array.from({ length: 6 }, (_, i) => `  - id: p${i}\n    owns: [dir${i}/]\n`).join('');
-    repo.write('.parallel.yml', `version: 1\nname: demo\nphases:\n${phases}`);
+    repo.write('.parallel.yml', `version: 1\nname: demo\nphases:\n${phases}  - id: idle\n    needs: [p0]\n`);
     const r = repo.json<CheckJson>(['check']);
     expect(r.code).toBe(0);
-    expect(r.data.warnings).toEqual([expect.stringMatching(/^wave 1 holds 6 phases at once; coordination cost grows past 3-5/)]);
+    expect(r.data.warnings).toEqual([
+      expect.stringMatching(/^phase "idle" owns nothing, so its commits may change only shared paths/),
+      expect.stringMatching(/^wave 1 holds 6 phases at once; coordination cost grows past 3-5/),
+    ]);
   });
 
   it('predicts conflicts between existing phase branches', () => {
