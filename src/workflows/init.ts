@@ -13,6 +13,7 @@ import { git, gitTry, splitZ } from '../git/git.js';
 import { openRepo, type RepoContext } from '../git/repo.js';
 import { installHooks } from '../hooks/install.js';
 import { ID_PATTERN, NOTES_REF, PLAN_FILE, RESERVED_IDS } from '../core/plan.js';
+import { GLOB_CHARS, globProblem } from '../core/glob-rules.js';
 
 const EXCLUDE_LINE = '/.parallel/';
 const NOTES_KEYS = ['notes.displayRef', 'notes.rewriteRef'] as const;
@@ -149,7 +150,8 @@ export function starterPlan(name: string, base: string, files: readonly string[]
   const seen = new Set<string>();
   for (const f of folders) {
     const id = toId(f.label);
-    if (!id || seen.has(id) || /["\\\n]/.test(f.owns)) continue;
+    // A folder whose name has glob characters (or is not a valid pattern) is left to the user.
+    if (!id || seen.has(id) || GLOB_CHARS.test(f.owns.slice(0, -1)) || globProblem(f.owns)) continue;
     seen.add(id);
     phases.push({ id, owns: f.owns });
     if (phases.length === MAX_GUESSED) break;
