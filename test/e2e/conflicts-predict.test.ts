@@ -49,4 +49,25 @@ describe('parallel conflicts', () => {
       { a: 'auth', b: 'integration', files: ['file with space.txt', 'shared.txt'] },
     ]);
   });
+
+  it('sees a conflict a branch brought in by merging base (the touched-files filter keeps the pair)', () => {
+    const r0 = new TestRepo();
+    try {
+      r0.commit({ '.parallel.yml': SPEC_PLAN, 'f.txt': 'base\n' }, 'init');
+      r0.git(['branch', 'parallel/auth']);
+      r0.git(['branch', 'parallel/schema']);
+      r0.commit({ 'f.txt': 'changed on main\n' }, 'main moves');
+      // schema merges main (no change of its own to f.txt); auth changes f.txt from the old base.
+      r0.git(['checkout', '-q', 'parallel/schema']);
+      r0.commit({ 'schema.sql': 'x\n' }, 'schema work');
+      r0.git(['merge', '-q', '--no-edit', 'main']);
+      r0.git(['checkout', '-q', 'parallel/auth']);
+      r0.commit({ 'f.txt': 'changed by auth\n' }, 'auth work');
+      r0.git(['checkout', '-q', 'main']);
+      const r = r0.json<{ pairs: { a: string; b: string; files: string[] }[] }>(['conflicts']);
+      expect(r.data.pairs).toEqual([{ a: 'auth', b: 'schema', files: ['f.txt'] }]);
+    } finally {
+      r0.cleanup();
+    }
+  });
 });
