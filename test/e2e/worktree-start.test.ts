@@ -37,7 +37,7 @@ describe('start --ready on a 3-phase plan', () => {
     // An untracked local config folder, and .env: tracked in the repo, modified in the main worktree.
     repo.write('config/local/dev.json', '{"db":"dev"}\n');
     repo.write('.env', 'SECRET=main-only\n');
-    first = repo.parallel(['start', '--ready']);
+    first = repo.parallel(['start', '--ready', '--meta', 'model=opus']);
   });
   afterAll(() => repo.cleanup());
 
@@ -50,6 +50,11 @@ describe('start --ready on a 3-phase plan', () => {
       expect(repo.rev(`parallel/${id}`)).toBe(repo.rev('main'));
     }
     expect(first.stdout).toMatch(/started api: .*repo-api \(branch parallel\/api from main, session api, PORT 4100\)/);
+    // Each start is recorded: the dashboard shows the phases running, with the --meta pairs.
+    const { data } = repo.json<{ phases: { id: string; state: string; session: string; metadata: Record<string, string> }[] }>(['status']);
+    expect(data.phases.map((p) => [p.id, p.state, p.metadata])).toEqual([
+      ['api', 'running', { model: 'opus' }], ['web', 'running', { model: 'opus' }], ['docs', 'running', { model: 'opus' }],
+    ]);
   });
 
   it('copies untracked files but never overwrites a tracked one', () => {
