@@ -31,6 +31,10 @@ function setup(globs: 'folders' | 'globs'): { box: Sandbox; wt: string } {
 }
 
 let counter = 0;
+
+function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+}
 /** Change and stage 20 files inside p0's area (mod0/sub<k>/file<i>.txt from `populate`). */
 function stage20(box: Sandbox, cwd: string, extra: string[] = []): void {
   const files: string[] = [];
@@ -51,6 +55,9 @@ function commitTimes(box: Sandbox, cwd: string, variants: Record<string, string[
       stage20(box, cwd);
       const ms = timeOnce(() => { sh('git', [...args, 'commit', '-q', '-m', `c${counter}`], { cwd, env: box.env }); });
       if (r >= 0) samples[name]!.push(ms);
+      // The post-commit hook writes the commit's note in the background (Node, ~0.2 s of CPU):
+      // let it finish so it does not slow the next sample, whichever variant that is.
+      settle();
     }
   }
   return Object.fromEntries(Object.entries(samples).map(([n, xs]) => [n, median(xs)]));
