@@ -3,7 +3,7 @@
  * `parallel conflicts` over 10 phase branches that all touch one common file (45 pairs, every one
  * merged with merge-tree; goal: under 1 s).
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, nodeBaseline, populate, report, sandbox, sh, sideBySide } from './lib.js';
 
@@ -54,4 +54,5 @@ export async function run(): Promise<void> {
   const c = sideBySide({ node: nodeBaseline(), conflicts }, 7);
   report(`conflicts, 10 branches (45 pairs merged, ${pairs} conflicting)`, c.conflicts!, 'node -e 0', c.node!);
   console.log(`conflicts absolute: ${c.conflicts!.toFixed(0)} ms (goal < 1000 ms: ${c.conflicts! < 1000 ? 'met' : 'MISSED'})`);
+  rmSync(box.root, { recursive: true, force: true });
 }
