@@ -7,7 +7,7 @@
 import { readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParallelError, ExitCode } from '../errors.js';
-import { git, gitAsync, gitTry } from '../git/git.js';
+import { git, gitAsync, gitTry, type GitResult } from '../git/git.js';
 import { stateDir, type RepoContext } from '../git/repo.js';
 import { PLAN_FILE, type Plan } from '../core/plan.js';
 import type { PlanProblem } from './plan-loader.js';
@@ -61,6 +61,21 @@ export interface WorkingPlan {
   recordedBase?: string;
 }
 
+/** The git questions `readWorkingPlan` asks, started early by a caller that has other work to overlap. */
+export interface WorkingPlanQueries {
+  base: Promise<GitResult>;
+  committed: Promise<GitResult>;
+}
+
+/** Start `readWorkingPlan`'s git calls from any directory of the worktree (before `openRepo`, even). */
+export function startWorkingPlanQueries(cwd: string): WorkingPlanQueries {
+  const base = gitAsync(['config', '--get', 'parallel.base'], { cwd, okCodes: [0, 1] });
+  const committed = gitAsync(['cat-file', 'blob', `HEAD:${PLAN_FILE}`], { cwd, okCodes: [0, 1, 128] });
+  base.catch(() => undefined);
+  committed.catch(() => undefined);
+  return { base, committed };
+}
+
 /**
  * Bump when the loader's verdict on some text could change, so cached working-copy plans
  * written by an older parallel are not trusted.
@@ -72,13 +87,10 @@ const LOADER_VERSION = 2;
  * taken from a cache keyed by its content and the recorded base, so an unchanged plan costs no
  * YAML parsing; a plan with problems is never cached, so problems always come from the loader.
  */
-export async function readWorkingPlan(ctx: RepoContext): Promise<WorkingPlan> {
+export async function readWorkingPlan(ctx: RepoContext, prefetched?: WorkingPlanQueries): Promise<WorkingPlan> {
   const file = join(ctx.toplevel, PLAN_FILE);
   // Both git answers are needed only at the end: ask while the file is read and parsed.
-  const baseP = gitAsync(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel, okCodes: [0, 1] });
-  const committedP = gitAsync(['cat-file', 'blob', `HEAD:${PLAN_FILE}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
-  baseP.catch(() => undefined);
-  committedP.catch(() => undefined);
+  const { base: baseP, committed: committedP } = prefetched ?? startWorkingPlanQueries(ctx.toplevel);
   let st;
   try {
     st = statSync(file);

@@ -8,7 +8,7 @@ import type { CommandInput, CommandResult } from '../cli/types.js';
 import { ParallelError, ExitCode } from '../errors.js';
 import { gitAsync, splitZ } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
-import { readWorkingPlan } from '../config/plan-source.js';
+import { readWorkingPlan, startWorkingPlanQueries } from '../config/plan-source.js';
 import { computeWaves } from '../core/graph.js';
 import { findOverlaps, type PhaseOverlap } from '../core/overlap.js';
 import { compileNormalized, nfc, patternsRegExp, phaseMatcherNormalized } from '../core/ownership.js';
@@ -31,15 +31,17 @@ export interface CheckReport {
 }
 
 export async function run(input: CommandInput): Promise<CommandResult> {
-  const ctx = openRepo(input.cwd);
-  // Start listing tracked files while the plan is parsed.
-  const listing = gitAsync(['ls-files', '-z'], { cwd: ctx.toplevel });
-  const branches = branchSidesAsync(ctx.toplevel);
+  // Every git question that works from any directory of the worktree is asked at once, before
+  // the repository is even located: they run while it is, and while the plan is read and parsed.
+  const listing = gitAsync(['ls-files', '-z', '--full-name', '--', ':/'], { cwd: input.cwd });
+  const branches = branchSidesAsync(input.cwd);
+  const queries = startWorkingPlanQueries(input.cwd);
   listing.catch(() => undefined);
   branches.catch(() => undefined);
+  const ctx = openRepo(input.cwd);
   let working;
   try {
-    working = await readWorkingPlan(ctx);
+    working = await readWorkingPlan(ctx, queries);
   } catch (e) {
     if (input.json && e instanceof ParallelError && e.code === 'invalid_plan') {
       const cycle = (e.details?.cycle as string[] | null | undefined) ?? null;

@@ -30,6 +30,8 @@ describe('parallel check', () => {
     expect(r.data).toMatchObject({ schema: 1, ok: true, waves: [['schema'], ['auth', 'dashboard'], ['review-auth']], overlaps: [], cycle: null, conflicts: [], warnings: [] });
     // The excluded generated file, README and docs belong to nobody; the plan file is the coordinator's.
     expect(r.data.unowned).toEqual({ count: 4, examples: ['README.md', 'docs/guide.md', 'package.json', 'src/db/generated/types.ts'] });
+    // The same from a subdirectory: paths stay relative to the top of the worktree.
+    expect(repo.json<CheckJson>(['check'], { cwd: `${repo.dir}/src/auth` }).data.unowned).toEqual(r.data.unowned);
     const text = repo.parallel(['check']);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('  2. auth, dashboard');
