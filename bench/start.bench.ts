@@ -3,7 +3,7 @@
  * `git worktree add -b` calls making the same branches and worktrees, alternating in one run
  * (goal: under 1.5x). Both sides are cleaned up between rounds, outside the timing.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, median, populate, report, sandbox, sh, timeOnce } from './lib.js';
 
@@ -46,4 +46,5 @@ export async function run(): Promise<void> {
     }
   }
   report(`start of ${PHASES} phases, 10,000 files`, median(samples.start), `${PHASES} x git worktree add`, median(samples.plain), 1.5);
+  rmSync(box.root, { recursive: true, force: true });
 }
