@@ -60,10 +60,9 @@ class Runner {
     if (this.at === commit) return;
     const { path, created } = resetScratch(this.env.ctx, this.env.dir, commit);
     this.scratch = path;
-    if (this.at === undefined || created) {
-      if (this.env.plan.copy.length) await copyPlanFiles(this.env.plan.copy, this.env.ctx.mainWorktree, path);
-      if (needsIdentity(path)) Object.assign(this.identity, { name: 'parallel', email: 'parallel@localhost' });
-    }
+    // `clean -fd` removed copies that are not ignored: copy again (existing files are kept).
+    if (this.env.plan.copy.length) await copyPlanFiles(this.env.plan.copy, this.env.ctx.mainWorktree, path);
+    if ((this.at === undefined || created) && needsIdentity(path)) Object.assign(this.identity, { name: 'parallel', email: 'parallel@localhost' });
     this.at = commit;
   }
 

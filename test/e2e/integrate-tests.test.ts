@@ -4,7 +4,7 @@
  * integrate), and `--each`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Fixture, skippedOf } from './integrate-fixture.js';
 
@@ -105,5 +105,41 @@ describe('integrate with tests', () => {
     // alpha, alpha+beta (red), base alone, alpha+gamma
     expect(runs(f)).toBe(4);
     expect(r.stderr).toMatch(/testing after merging alpha/);
+  });
+
+  it('brings the integration branch up to base first: a tested merge when they diverged, a fast-forward when it is behind', () => {
+    f = new Fixture(plan(COUNTING));
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    expect(f.integrate().code).toBe(0);
+    f.repo.commit({ 'docs/late.md': 'late base work\n' }, 'base moves on');
+    f.finish({ beta: { 'beta/b': 'b\n' } });
+    const before = runs(f);
+    const r = f.integrate();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.data.integrated).toEqual(['beta']);
+    expect(r.stderr).toContain('merged main into parallel/integration (they had diverged)');
+    expect(f.subjects('parallel/integration').slice(0, 2)).toEqual(['parallel: integrate beta (beta)', 'parallel: integrate main into parallel/integration']);
+    expect(f.show('parallel/integration', 'docs/late.md')).toBe('late base work\n');
+    expect(runs(f) - before).toBe(2); // the base merge, then the result
+    // Land, then base moves again: the next run fast-forwards before merging.
+    expect(f.integrate(['--land']).data.landed).toBe(true);
+    const main = f.repo.commit({ 'docs/later.md': 'later\n' }, 'base moves again');
+    const ff = f.integrate();
+    expect(ff.code).toBe(0);
+    expect(f.rev('parallel/integration')).toBe(main);
+  });
+
+  it('applies copy and runs setup in the scratch worktree before testing, with GIT_* cleared', () => {
+    const withSetup = plan('test -f .env && test -f built && test -z "$GIT_DIR$GIT_INDEX_FILE" && test "$(git rev-parse --show-toplevel)" = "$PWD"')
+      .replace('phases:', 'setup: ["echo setup >> $ROOT/setup.log; touch built"]\ncopy: [.env]\nphases:');
+    f = new Fixture(withSetup);
+    writeFileSync(join(f.repo.dir, '.env'), 'SECRET=1\n');
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    const r = f.integrate([], { GIT_DIR: join(f.repo.dir, '.git'), GIT_INDEX_FILE: join(f.repo.dir, '.git/index') });
+    expect(r.code, `${r.stderr}\n${r.data.tests ? readFileSync(r.data.tests.log, 'utf8') : ''}`).toBe(0);
+    expect(r.data.tests?.passed).toBe(true);
+    expect(r.stderr).toContain('setup: echo setup');
+    expect(readFileSync(join(f.root, 'setup.log'), 'utf8')).toContain('setup');
+    expect(r.data.tests!.log.startsWith(join(f.repo.dir, '.git/parallel/integrate/logs/'))).toBe(true);
   });
 });
