@@ -114,7 +114,7 @@ describe('integrate: lock and abort', () => {
 });
 
 describe('integrate: SIGKILL at random moments', () => {
-  const RUNS = Number(process.env.PARALLEL_FAULT_RUNS) || 8;
+  const RUNS = Number(process.env.PARALLEL_FAULT_RUNS) || 6;
   let f: Fixture;
   let reference: { code: number; tree: string; integrated: string[] };
   let tips: Map<string, string>;
