@@ -11,7 +11,8 @@ import { openRepo } from '../git/repo.js';
 import { readWorkingPlan, startWorkingPlanQueries } from '../config/plan-source.js';
 import { computeWaves } from '../core/graph.js';
 import { findOverlaps, type PhaseOverlap } from '../core/overlap.js';
-import { compileNormalized, nfc, patternsRegExp, phaseMatcherNormalized } from '../core/ownership.js';
+import { compileNormalized, expandPattern, nfc, patternsRegExp, phaseMatcherNormalized } from '../core/ownership.js';
+import { GLOB_CHARS } from '../core/glob-rules.js';
 import { PLAN_FILE, type Plan } from '../core/plan.js';
 import { branchSidesAsync, defaultPairs, orderSides, predictConflicts, type ConflictPair } from '../git/conflicts.js';
 
@@ -90,9 +91,12 @@ export async function run(input: CommandInput): Promise<CommandResult> {
 }
 
 /**
- * Tracked files owned by no phase; shared files and the plan itself are not counted. One RegExp
- * of every phase's `owns` and one of every `exclude` decide almost every path in two tests; only
- * a path that some exclude matches is checked phase by phase. `files` must be NFC.
+ * Tracked files owned by no phase; shared files and the plan itself are not counted. `files`
+ * must be NFC. One RegExp of every phase's `owns` and one of every `exclude` decide almost every
+ * path in two tests; only a path that some exclude matches is checked phase by phase. When every
+ * pattern is a plain name or ends in `/**` (folders, the common case), a file's verdict depends
+ * only on its folder (and on its full name if that is a plain pattern), so each folder is decided
+ * once.
  */
 export function unowned(plan: Pick<Plan, 'phases' | 'shared'>, files: readonly string[]): { count: number; examples: string[] } {
   const owners = plan.phases.filter((p) => p.owns.length);
@@ -100,16 +104,33 @@ export function unowned(plan: Pick<Plan, 'phases' | 'shared'>, files: readonly s
   const anyExclude = patternsRegExp(owners.flatMap((p) => p.exclude));
   const matchers = owners.map(phaseMatcherNormalized);
   const shared = compileNormalized(plan.shared);
+  const isUnowned = (path: string): boolean => {
+    if (anyOwns?.test(path)) {
+      if (!anyExclude || !anyExclude.test(path)) return false;
+      for (const m of matchers) if (m(path)) return false;
+    }
+    return !shared(path);
+  };
+  const globs = [...owners.flatMap((p) => [...p.owns, ...p.exclude]), ...plan.shared].flatMap(expandPattern);
+  const plainNames = new Set(globs.filter((g) => !GLOB_CHARS.test(g)));
+  const byFolder = globs.every((g) => plainNames.has(g) || g.endsWith('/**'));
+  const folderVerdict = new Map<string, boolean>();
   let count = 0;
   const examples: string[] = [];
   for (const path of files) {
-    if (anyOwns?.test(path)) {
-      if (!anyExclude || !anyExclude.test(path)) continue;
-      let owned = false;
-      for (const m of matchers) if (m(path)) { owned = true; break; }
-      if (owned) continue;
-    }
-    if (path === PLAN_FILE || shared(path)) continue;
+    if (path === PLAN_FILE) continue;
+    let verdict: boolean;
+    if (byFolder && !plainNames.has(path)) {
+      // "dir/" stands for every file in it: `X/**` matches dir/name exactly when it matches dir/.
+      const folder = path.slice(0, path.lastIndexOf('/') + 1);
+      let known = folderVerdict.get(folder);
+      if (known === undefined) {
+        known = isUnowned(folder);
+        folderVerdict.set(folder, known);
+      }
+      verdict = known;
+    } else verdict = isUnowned(path);
+    if (!verdict) continue;
     count++;
     if (examples.length < EXAMPLES) examples.push(path);
   }
