@@ -142,4 +142,18 @@ describe('integrate with tests', () => {
     expect(readFileSync(join(f.root, 'setup.log'), 'utf8')).toContain('setup');
     expect(r.data.tests!.log.startsWith(join(f.repo.dir, '.git/parallel/integrate/logs/'))).toBe(true);
   });
+
+  it('stops a test that outlives timeouts.test (its whole process group) and counts it as red', () => {
+    const slow = plan('if test -e alpha/SLOW; then sleep 30 & wait; fi').replace('phases:', 'timeouts: { test: 1s }\nphases:');
+    f = new Fixture(slow);
+    f.finish({ alpha: { 'alpha/SLOW': 'x\n' }, gamma: { 'gamma/c': 'c\n' } });
+    const t = Date.now();
+    const r = f.integrate();
+    expect(Date.now() - t).toBeLessThan(20_000);
+    expect(r.code).toBe(1);
+    expect(r.data.integrated).toEqual(['gamma']);
+    expect(skippedOf(r.data)).toEqual({ alpha: 'red', beta: 'not_done' });
+    expect(r.stderr).toMatch(/tests failed \(timed out after/);
+    expect(readFileSync(r.data.skipped.find((s) => s.id === 'alpha')!.detail.match(/log: (\S+\.log)/)![1]!, 'utf8')).toContain('timed out');
+  });
 });
