@@ -107,7 +107,9 @@ async function main(argv: string[]): Promise<number> {
       io,
     });
     const exitCode = result.exitCode ?? ExitCode.ok;
-    if (values.json && spec.json) {
+    if (result.streamed) {
+      // already printed
+    } else if (values.json && spec.json) {
       io.out(JSON.stringify({ schema: 1, ok: exitCode === 0, ...result.data }, null, 2));
     } else if (result.text !== undefined && result.text !== '') {
       io.out(result.text);

@@ -29,6 +29,8 @@ export interface CommandResult {
   data?: Record<string, unknown>;
   /** Text printed to stdout without `--json`. */
   text?: string;
+  /** The command already printed everything (e.g. `status --watch --json`, one object per poll). */
+  streamed?: boolean;
 }
 
 export type CommandRun = (input: CommandInput) => Promise<CommandResult>;

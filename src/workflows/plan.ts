@@ -10,6 +10,8 @@ import { openRepo } from '../git/repo.js';
 import { readWorkingPlan } from '../config/plan-source.js';
 import { PLAN_FORMATS, renderPlan, type LivePlanData, type PlanFormat } from '../core/plan-render.js';
 import { PLAN_FILE } from '../core/plan.js';
+import { readEvents, readSessions } from '../store/store.js';
+import type { RepoContext } from '../git/repo.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
   const format = (input.opts.format ?? 'md') as string;
@@ -21,7 +23,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const working = await readWorkingPlan(ctx);
   if (!working.committed) input.io.err(`parallel: note: ${PLAN_FILE} is not committed yet; this is the working copy.`);
   else if (working.differsFromCommitted) input.io.err(`parallel: note: this is the working copy of ${PLAN_FILE}, which differs from the committed one.`);
-  const live: LivePlanData = {};
+  const live = liveData(ctx);
   const text = renderPlan(working.plan, format as PlanFormat, live);
   const output = input.opts.output;
   if (typeof output === 'string' && output !== '' && output !== '-') {
@@ -32,4 +34,26 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     return { text: `Wrote ${output} (${format}).` };
   }
   return { text: text.replace(/\n$/, '') };
+}
+
+/**
+ * Ticked checklist items (the latest tick or untick of an item across a phase's sessions wins, so
+ * a relay keeps its predecessor's ticks) and the decisions log, from the coordination store.
+ */
+function liveData(ctx: RepoContext): LivePlanData {
+  const latest = new Map<string, Map<number, { done: boolean; at: string }>>();
+  for (const rec of readSessions(ctx)) {
+    const items = latest.get(rec.phase) ?? new Map<number, { done: boolean; at: string }>();
+    for (const [index, tick] of Object.entries(rec.tasks ?? {})) {
+      const prev = items.get(Number(index));
+      if (!prev || prev.at < tick.at) items.set(Number(index), tick);
+    }
+    latest.set(rec.phase, items);
+  }
+  const ticked = new Map<string, Set<number>>();
+  for (const [phase, items] of latest) ticked.set(phase, new Set([...items].filter(([, t]) => t.done).map(([i]) => i)));
+  const decisions = readEvents(ctx, { phase: '' })
+    .filter((e) => e.type === 'decision')
+    .map((e) => ({ at: e.at, text: e.message ?? '' }));
+  return { ticked, decisions };
 }

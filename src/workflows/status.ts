@@ -98,7 +98,7 @@ async function watch(input: CommandInput, snapshot: () => Promise<Snapshot>, int
     release();
   }
   // Everything is already printed; Ctrl-C is the normal way out.
-  return { exitCode: ExitCode.ok, data: undefined, text: '' };
+  return { exitCode: ExitCode.ok, streamed: true };
 }
 
 async function wait(input: CommandInput, snapshot: () => Promise<Snapshot>, interval: number, timeout: number | undefined): Promise<CommandResult> {

@@ -56,7 +56,7 @@ export interface StartDecision {
 }
 
 /** Session states in which another session may take the phase over. */
-export const RELAY_STATES = new Set(['done', 'failed', 'stale', 'timed_out', 'missing']);
+export const RELAY_STATES = new Set(['done', 'integrated', 'failed', 'stale', 'timed_out', 'missing']);
 
 export function decideStart(f: StartFacts): StartDecision {
   const out: StartDecision = { steps: [], refusals: [], waiting: [] };

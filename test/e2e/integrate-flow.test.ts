@@ -57,10 +57,10 @@ describe('integrate: order, reviews, dry run, land', () => {
 
   it('merges in dependency order (ties in declaration order) and only approved tips', () => {
     f.start('auth', 'api');
-    // schema gets more work after it was integrated (a commit, then a relay to a new session), so
-    // schema and auth are done together and their order matters.
-    f.work('schema', { 'db/roles.sql': 'create table roles;\n' });
+    // schema gets more work after it was integrated (a relay to a new session, allowed once the
+    // phase is integrated, then commits), so schema and auth are done together and their order matters.
     f.ok(['start', 'schema', '--session', 'schema-2']);
+    f.work('schema', { 'db/roles.sql': 'create table roles;\n' });
     f.work('schema', { 'db/grants.sql': 'grant all;\n' });
     f.done('schema');
     f.work('auth', { 'auth/login.ts': 'export const login = 1;\n' });

@@ -93,6 +93,25 @@ describe('status', () => {
     expect((out.match(/^Parallel: client-portal/gm) ?? []).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('--watch --json prints one JSON object per poll and nothing after Ctrl-C', async () => {
+    const child = spawn(process.execPath, [CLI, 'status', '--watch', '--json', '--interval', '100ms'], { cwd: repo.dir, env: repo.env });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (out.split('\n').filter(Boolean).length >= 2) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const lines = out.split('\n').filter(Boolean);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ schema: 1, ok: true, counts: expect.any(Object) });
+  });
+
   it('a worktree deleted by hand is missing, above every other state', () => {
     rmSync(dashboard, { recursive: true, force: true });
     const data = repo.json<StatusJson>(['status', '--heartbeat-timeout', '1ms', '--session-timeout', '1ms']).data;
