@@ -66,6 +66,40 @@ export async function copyPlanFiles(patterns: readonly string[], fromWorktree: s
   return report;
 }
 
+/**
+ * The files under `root` that the plan's `copy` list names (a listed folder stands for every
+ * file below it), whether git tracks, ignores or does not know them.
+ */
+export async function listCopyFiles(patterns: readonly string[], root: string): Promise<string[]> {
+  const out = new Set<string>();
+  for (const pattern of patterns) {
+    const entry = pattern.replace(/\/+$/, '');
+    if (!entry) continue;
+    if (!GLOB_CHARS.test(entry)) {
+      let st;
+      try {
+        st = lstatSync(join(root, entry));
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) {
+        const files: string[] = [];
+        walk(root, entry, files);
+        for (const f of files) out.add(f);
+      } else out.add(entry);
+      continue;
+    }
+    const segments = entry.split('/');
+    const prefix = segments.slice(0, segments.findIndex((s) => GLOB_CHARS.test(s))).join('/');
+    const { compilePatterns } = await import('../core/ownership.js');
+    const match = compilePatterns([entry]);
+    const files: string[] = [];
+    walk(root, prefix, files);
+    for (const f of files) if (match(f)) out.add(f);
+  }
+  return [...out].sort();
+}
+
 function isLink(path: string): boolean {
   try {
     return lstatSync(path).isSymbolicLink();

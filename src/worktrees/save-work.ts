@@ -1,6 +1,6 @@
 /**
  * `remove --force` saves before it removes: the worktree's files as they are (tracked changes,
- * untracked files and the scratch folders) in one commit whose parent is the worktree's HEAD, on
+ * untracked files, the scratch folders and changed ignored `copy` files) in one commit whose parent is the worktree's HEAD, on
  * `refs/parallel/saved/<phase>/<time>`. Built with a temporary index (GIT_INDEX_FILE), so the
  * worktree's own index and files are left untouched; the ref is created with a compare-and-swap
  * against "does not exist", so two saves never overwrite each other.
@@ -23,7 +23,7 @@ export function refStamp(d: Date): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
 }
 
-export function saveWork(worktree: string, gitDir: string, who: { phase: string; session: string }, work: Pick<UnsavedWork, 'changed' | 'untracked' | 'scratch'>, now = new Date()): SavedWork {
+export function saveWork(worktree: string, gitDir: string, who: { phase: string; session: string }, work: Pick<UnsavedWork, 'changed' | 'untracked' | 'scratch' | 'ignored'>, now = new Date()): SavedWork {
   const tmp = mkdtempSync(join(tmpdir(), 'parallel-save-'));
   try {
     const index = join(tmp, 'index');
@@ -36,7 +36,7 @@ export function saveWork(worktree: string, gitDir: string, who: { phase: string;
       if (paths.length) git(['add', '-A', ...(force ? ['--force'] : []), '--pathspec-from-file=-', '--pathspec-file-nul'], { cwd: worktree, env, input: paths.join('\0') });
     };
     add([...work.changed, ...work.untracked], false);
-    add(work.scratch, true);
+    add([...work.scratch, ...work.ignored], true);
     const tree = gitOut(['write-tree'], { cwd: worktree, env });
     const head = gitOut(['rev-parse', '--verify', 'HEAD'], { cwd: worktree });
     const message = `parallel: saved work of phase ${who.phase} (session ${who.session})\n\nFrom ${worktree} at ${now.toISOString()}, before "parallel remove --force".\nGet it back in a worktree of ${who.phase}: git cherry-pick --no-commit <this commit> && git reset -q\n`;

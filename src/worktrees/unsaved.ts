@@ -2,11 +2,14 @@
  * What removing a worktree would lose: tracked changes, untracked files, files in the scratch
  * folders (ignored by git, so `git worktree remove` would delete them silently), and commits a
  * detached HEAD holds that no branch has. Untracked copies of the plan's `copy` files that are
- * still identical to the main worktree's are not work (they came from there).
+ * still identical to the main worktree's are not work (they came from there); a `copy` file git
+ * ignores (`.env` in .gitignore) that differs from the main worktree's is work, though `git status`
+ * does not list it and `git worktree remove` would delete it.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, splitZ } from '../git/git.js';
+import { listCopyFiles } from './copy-files.js';
 import { SCRATCH_ROOT } from './scratch-dir.js';
 
 export interface UnsavedWork {
@@ -16,6 +19,8 @@ export interface UnsavedWork {
   untracked: string[];
   /** Files under `.parallel/scratch/`. */
   scratch: string[];
+  /** `copy` files git ignores that differ from the main worktree's copy (or it has none). */
+  ignored: string[];
   /** A detached HEAD with commits on no branch. */
   strandedHead?: string;
   /** Untracked copies of `copy` files still identical to the main worktree's (not work). */
@@ -23,7 +28,7 @@ export interface UnsavedWork {
 }
 
 export function unsavedCount(u: UnsavedWork): number {
-  return u.changed.length + u.untracked.length + u.scratch.length + (u.strandedHead ? 1 : 0);
+  return u.changed.length + u.untracked.length + u.scratch.length + u.ignored.length + (u.strandedHead ? 1 : 0);
 }
 
 /** Up to `max` lines naming what would be lost. */
@@ -31,6 +36,7 @@ export function describeUnsaved(u: UnsavedWork, max = 12): string[] {
   const items = [
     ...u.changed.map((p) => `modified:  ${p}`),
     ...u.untracked.map((p) => `untracked: ${p}`),
+    ...u.ignored.map((p) => `ignored:   ${p} (a copy file, changed)`),
     ...u.scratch.map((p) => `scratch:   ${p}`),
     ...(u.strandedHead ? [`commits:   HEAD ${u.strandedHead.slice(0, 12)} is detached and on no branch`] : []),
   ];
@@ -63,13 +69,23 @@ function sameFile(a: string, b: string): boolean {
 }
 
 export async function findUnsavedWork(worktree: string, gitDir: string, opts: { copy: readonly string[]; mainWorktree: string }): Promise<UnsavedWork> {
-  const out: UnsavedWork = { changed: [], untracked: [], scratch: [], copies: [] };
+  const out: UnsavedWork = { changed: [], untracked: [], scratch: [], ignored: [], copies: [] };
   const status = git(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'], { cwd: worktree }).stdout;
   for (const entry of splitZ(status)) {
     const xy = entry.slice(0, 2);
     const path = entry.slice(3);
     if (xy === '??') out.untracked.push(path);
     else out.changed.push(path);
+  }
+  if (opts.copy.length) {
+    // `copy` files git status did not list: tracked and unchanged, or ignored. An ignored one
+    // that differs from the main worktree's is work `git worktree remove` would delete.
+    const listed = new Set([...out.changed, ...out.untracked]);
+    const rest = (await listCopyFiles(opts.copy, worktree)).filter((p) => !listed.has(p));
+    if (rest.length) {
+      const res = git(['check-ignore', '-z', '--stdin'], { cwd: worktree, input: rest.join('\0'), okCodes: [0, 1] });
+      out.ignored = splitZ(res.stdout).filter((p) => !sameFile(join(worktree, p), join(opts.mainWorktree, p)));
+    }
   }
   if (out.untracked.length && opts.copy.length) {
     const { compilePatterns } = await import('../core/ownership.js');

@@ -107,6 +107,38 @@ describe('remove', () => {
     expect(repo.parallel(['remove']).code).toBe(2);
   });
 
+  it('counts an edited git-ignored copy file (.env) as work: refused, saved by --force, left alone by prune', () => {
+    repo = planRepo(PLAN, { files: { '.gitignore': '.env\n' } });
+    repo.write('.env', 'SECRET=1\n');
+    expect(repo.parallel(['start', 'schema', 'ui']).code).toBe(0);
+    const wt = wtPath(repo, 'schema');
+    repo.write('.env', 'SECRET=mine\n', wt);
+    const r = repo.parallel(['remove', 'schema']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/would lose:\n {2}ignored: {3}\.env/);
+    expect(readFileSync(join(wt, '.env'), 'utf8')).toBe('SECRET=mine\n');
+
+    const f = repo.parallel(['remove', 'schema', '--force']);
+    expect(f.code, f.stderr).toBe(0);
+    const saved = /saved its uncommitted work \(1 item\) to (\S+)/.exec(f.stdout)?.[1];
+    expect(saved, f.stdout).toBeTruthy();
+    expect(repo.git(['show', `${saved}:.env`]).stdout).toBe('SECRET=mine\n');
+
+    // prune: an integrated phase whose ignored .env was edited keeps its worktree.
+    const ui = wtPath(repo, 'ui');
+    repo.commit({ 'src/ui/a.ts': 'a\n' }, 'ui work', ui);
+    mergeIntoMain(repo, 'ui');
+    repo.write('.env', 'SECRET=ui\n', ui);
+    const p = repo.parallel(['prune']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout).toMatch(/left alone:\n {2}ui: integrated into main, but .* has 1 /);
+    expect(readFileSync(join(ui, '.env'), 'utf8')).toBe('SECRET=ui\n');
+    // An untouched ignored copy is no work.
+    repo.write('.env', 'SECRET=1\n', ui);
+    expect(repo.parallel(['prune']).stdout).toMatch(/removed the worktree of ui/);
+    expect(existsSync(ui)).toBe(false);
+  });
+
   it('refuses to remove the worktree it runs in, and clears one deleted by hand', () => {
     repo = started(['docs', 'ui']);
     const inside = repo.parallel(['remove', 'docs'], { cwd: wtPath(repo, 'docs') });
