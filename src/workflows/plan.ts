@@ -2,7 +2,7 @@
  * `parallel plan [--format md|mermaid|json] [-o FILE]`: the working copy of the plan rendered for
  * readers. Live checkbox state and decisions come from the coordination store when it has them.
  */
-import { writeFileSync, renameSync } from 'node:fs';
+import { writeFileSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { usageError } from '../errors.js';
@@ -29,8 +29,15 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   if (typeof output === 'string' && output !== '' && output !== '-') {
     const file = resolve(input.cwd, output);
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    try {
+      writeFileSync(tmp, text);
+      renameSync(tmp, file);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : (e as Error).message;
+      throw usageError(`parallel: cannot write the plan to ${output}: ${why}. Pass -o a file path in an existing, writable folder, or leave -o out to print it.`);
+    }
     return { text: `Wrote ${output} (${format}).` };
   }
   return { text: text.replace(/\n$/, '') };

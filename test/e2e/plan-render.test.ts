@@ -1,6 +1,6 @@
 /** `parallel plan` through the built CLI: formats, -o FILE, bad format, working-copy note. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestRepo, SPEC_PLAN } from '../helpers/repo.js';
 
@@ -32,6 +32,17 @@ describe('parallel plan', () => {
     expect(r.stdout).toBe('Wrote PLAN.md (md).\n');
     expect(r.stderr).toMatch(/working copy of \.parallel\.yml, which differs from the committed one/);
     expect(readFileSync(join(repo.dir, 'PLAN.md'), 'utf8')).toContain('The new dashboard');
+  });
+
+  it('-o into a missing folder or onto a folder: exit 2 naming the path, no temp file left', () => {
+    const missing = repo.parallel(['plan', '-o', '/nonexistent/x.md']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^parallel: cannot write the plan to \/nonexistent\/x\.md: its folder does not exist\./m);
+    repo.write('src/.keep', '');
+    const folder = repo.parallel(['plan', '-o', 'src']);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/^parallel: cannot write the plan to src: it is a folder\./m);
+    expect(readdirSync(repo.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses an unknown format with exit 2', () => {
