@@ -168,20 +168,28 @@ pl_node_check() {
   "$pl_node_bin" "$pl_dist_dir/hooks/check.js" "$@"
 }
 
-# The phase's compiled rules for the plan blob on base: defines pl_tier and its functions.
-# Fails when they are not compiled yet (Node compiles them).
+# The phase's ($1) compiled rules for the plan blob on base: defines pl_tier and its functions.
+# Fails when they are not compiled yet (Node compiles them). A phase the plan does not have:
+# with $2 = shared, the shared-only rules (what Node's pre-commit applies to it); with $2 = none,
+# pl_tier=none (Node's reference-transaction does not judge branches of phases not in the plan).
 pl_rules_for() {
   pl_tier=
   [ -n "$pl_blob" ] || return 1
+  case $1 in [!a-z]*|*[!a-z0-9_-]*) return 1 ;; esac
   pl_rdir=$pl_common/parallel/rules/$pl_blob
   if [ -f "$pl_rdir/$1" ]; then
     . "$pl_rdir/$1"
-    [ -n "$pl_tier" ] && [ "$pl_tier" != node ]
-  elif [ -f "$pl_rdir/.complete" ]; then
+  elif [ ! -f "$pl_rdir/.complete" ]; then
+    return 1
+  elif [ "$2" = none ]; then
     pl_tier=none
+    return 0
+  elif [ -f "$pl_rdir/.not-in-plan" ]; then
+    . "$pl_rdir/.not-in-plan"
   else
     return 1
   fi
+  [ -n "$pl_tier" ] && [ "$pl_tier" != node ] && [ "$pl_tier" != none ]
 }
 
 # Judge raw diff output ($1, paths quoted by core.quotePath). Fails when Node must decide:
@@ -215,8 +223,7 @@ pl_check_staged() {
     return 1
   fi
   pl_clear_pathspec_env
-  if [ "$pl_hook" = pre-commit ] && [ ! -f "$pl_gitdir/MERGE_HEAD" ] && pl_rules_for "$pl_phase"; then
-    [ "$pl_tier" = none ] && return 0
+  if [ "$pl_hook" = pre-commit ] && [ ! -f "$pl_gitdir/MERGE_HEAD" ] && pl_rules_for "$pl_phase" shared; then
     if pl_out=$(git -c core.quotePath=true diff-index --cached --no-renames HEAD 2>/dev/null) && pl_scan "$pl_out"; then
       [ "$pl_tier" = case ] && { pl_debug 'allowed by the shell fast path (case rules)'; return 0; }
       if pl_out=$(pl_outside git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ] &&
@@ -233,7 +240,7 @@ pl_check_staged() {
 # one-commit fast-forward decided with one git call (two for rules git must match).
 pl_check_update() {
   case $2 in *[!0]*) ;; *) return 1 ;; esac
-  pl_rules_for "$1" || return 1
+  pl_rules_for "$1" none || return 1
   [ "$pl_tier" = none ] && return 0
   pl_out=$(git -c core.quotePath=true diff-tree -r --root --raw --no-renames --always --format=%P "$3" -- 2>/dev/null) || return 1
   [ "${pl_out%%"$pl_nl"*}" = "$2" ] || return 1

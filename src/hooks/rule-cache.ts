@@ -1,13 +1,17 @@
 /**
  * The compiled rules the shell hooks read: `<common dir>/parallel/rules/<plan blob>/<phase id>`,
- * one file per phase plus `.complete`, for the plan committed on base. Written whole into a
+ * one file per phase, `.not-in-plan` (the shared-only rules of a phase the plan no longer has) and
+ * `.complete`, for the plan committed on base. Written whole into a
  * temporary folder and renamed into place, so a hook never reads half a rule set.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RepoContext } from '../git/repo.js';
 import type { Plan } from '../core/plan.js';
-import { compilePhaseRules } from './rules.js';
+import { compileNotInPlanRules, compilePhaseRules } from './rules.js';
+
+/** The rules file of phases that are not in the plan (a phase id never starts with a dot). */
+export const NOT_IN_PLAN_RULES = '.not-in-plan';
 
 export function rulesRoot(ctx: Pick<RepoContext, 'commonDir'>): string {
   return join(ctx.commonDir, 'parallel', 'rules');
@@ -17,12 +21,13 @@ export function rulesRoot(ctx: Pick<RepoContext, 'commonDir'>): string {
 export function ensureRules(ctx: Pick<RepoContext, 'commonDir'>, plan: Plan, blob: string): void {
   const root = rulesRoot(ctx);
   const dir = join(root, blob);
-  if (existsSync(join(dir, '.complete'))) return;
+  if (existsSync(join(dir, '.complete')) && existsSync(join(dir, NOT_IN_PLAN_RULES))) return;
   mkdirSync(root, { recursive: true });
   const tmp = join(root, `.tmp-${blob}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   for (const phase of plan.phases) writeFileSync(join(tmp, phase.id), compilePhaseRules(plan, phase));
+  writeFileSync(join(tmp, NOT_IN_PLAN_RULES), compileNotInPlanRules(plan));
   writeFileSync(join(tmp, '.complete'), '');
   try {
     rmSync(dir, { recursive: true, force: true });

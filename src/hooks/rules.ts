@@ -9,7 +9,9 @@
  *   `:(exclude)` pathspecs. `pl_outside` lists changed paths outside owns and shared,
  *   `pl_excluded` changed paths hit by `exclude` (and not shared); both empty means allowed.
  * Paths git would quote (non-ASCII, control characters), symlinks, submodules and the plan
- * file never reach either tier: the hook sends them to Node.
+ * file never reach either tier: the hook sends them to Node. A phase that is not in the plan (a
+ * worktree whose phase was dropped from the plan on base) may change only `shared` paths: its
+ * rules are those of a phase that owns nothing (`compileNotInPlanRules`).
  */
 import { expandPattern } from '../core/ownership.js';
 import { GLOB_CHARS } from '../core/glob-rules.js';
@@ -53,8 +55,8 @@ export function pathspecs(patterns: readonly string[], magic: string): string[] 
 }
 
 /** The shell text of a phase's rules file (sourced by the hooks). */
-export function compilePhaseRules(plan: Pick<Plan, 'shared'>, phase: Pick<Phase, 'id' | 'owns' | 'exclude'>): string {
-  const head = `# parallel rules ${RULES_FORMAT} for phase ${phase.id} (compiled from ${PLAN_FILE} on base; do not edit)\n`;
+export function compilePhaseRules(plan: Pick<Plan, 'shared'>, phase: Pick<Phase, 'id' | 'owns' | 'exclude'>, what = `phase ${phase.id}`): string {
+  const head = `# parallel rules ${RULES_FORMAT} for ${what} (compiled from ${PLAN_FILE} on base; do not edit)\n`;
   const shared = caseAlternatives(plan.shared);
   const owns = caseAlternatives(phase.owns);
   const exclude = caseAlternatives(phase.exclude);
@@ -75,4 +77,9 @@ export function compilePhaseRules(plan: Pick<Plan, 'shared'>, phase: Pick<Phase,
     lines.push('pl_excluded() { :; }\n');
   }
   return lines.join('');
+}
+
+/** The rules of any phase that is not in the plan: only `shared` paths, as the matcher says. */
+export function compileNotInPlanRules(plan: Pick<Plan, 'shared'>): string {
+  return compilePhaseRules(plan, { id: '', owns: [], exclude: [] }, 'phases not in the plan (shared paths only)');
 }

@@ -277,3 +277,31 @@ describe('reference-transaction: the second line', () => {
     expect(h.repo.git(['branch', 'feature-x', 'main'], { cwd: auth }).code).toBe(0);
   });
 });
+
+describe('a phase removed from the plan on base', () => {
+  it('may change only shared paths: every commit of an owned path is refused, not only the first', async () => {
+    const d = hookRepo(['ui']);
+    try {
+      const dropped = d.repo.git(['show', 'main:.parallel.yml']).stdout.replace(/  - id: ui\n[\s\S]*$/, '');
+      d.repo.commit({ '.parallel.yml': dropped }, 'drop ui and its review');
+      const ui = d.wt('ui');
+      const before = head(d.repo, ui);
+      for (const attempt of [1, 2]) {
+        stage(d.repo, ui, { 'src/ui/new.ts': `new ${attempt}\n` });
+        const r = commit(d.repo, ui);
+        expect(r.code, `attempt ${attempt}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain('parallel: phase ui is not in the plan committed on main, so it may change only shared paths.');
+        expect(head(d.repo, ui)).toBe(before);
+      }
+      // Shared paths stay allowed, and are decided in the shell once the rules are compiled.
+      clean(d.repo, ui);
+      stage(d.repo, ui, { 'package-lock.json': '{}\n' });
+      const ok = commit(d.repo, ui, [], { PARALLEL_DEBUG: '1' });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toContain('allowed by the shell fast path');
+      expect(ok.stderr).not.toContain('asking Node');
+    } finally {
+      await removeRepo(d.repo);
+    }
+  });
+});

@@ -5,6 +5,7 @@
  * pathspecs as `diff-index` and `diff-tree` apply them) the TypeScript matcher allows too.
  * Paths git would quote (non-ASCII, control characters) never reach the fast path: the hook
  * sends them to Node, so the corpus keeps them only to check that they are quoted.
+ * A phase that is not in the plan (dropped on base) gets the shared-only rules.
  * Quick by default; PARALLEL_FULL_DIFFERENTIAL=1 runs many more plans.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestRepo } from '../helpers/repo.js';
-import { compilePhaseRules } from '../../src/hooks/rules.js';
+import { compileNotInPlanRules, compilePhaseRules } from '../../src/hooks/rules.js';
 import { buildOwnership } from '../../src/core/ownership.js';
 import { globProblem } from '../../src/core/glob-rules.js';
 import type { Phase, Plan } from '../../src/core/plan.js';
@@ -61,12 +62,14 @@ function corpus(): string[] {
   return kept;
 }
 
-function randomPlan(r: () => number): { plan: Plan; phase: Phase } {
+/** A plan and the phase judged; one time in four that phase is not in the plan (dropped on base). */
+function randomPlan(r: () => number): { plan: Plan; phase: Phase; id: string; rules: string } {
   const n = (max: number) => Math.floor(r() * (max + 1));
   const some = (k: number) => Array.from({ length: k }, () => pick(r, PATTERNS)).filter((p) => !globProblem(p));
   const phase: Phase = { id: 'p', index: 0, task: 't', owns: some(1 + n(3)), exclude: some(n(2)), needs: [], criteria: [], checklist: [] };
   const plan = { version: 1, name: 'd', worktrees: '', setup: [], copy: [], shared: some(n(2)), timeouts: { heartbeat: 1, session: 1, test: 1 }, testRetries: 0, phases: [phase] } as Plan;
-  return { plan, phase };
+  if (r() < 0.25) return { plan, phase, id: 'gone', rules: compileNotInPlanRules(plan) };
+  return { plan, phase, id: 'p', rules: compilePhaseRules(plan, phase) };
 }
 
 const ascii = (p: string) => /^[\x20-\x7e]*$/.test(p) && !/["\\]/.test(p);
@@ -139,27 +142,30 @@ describe('fast path vs the TypeScript matcher', () => {
   it(`allows nothing the matcher refuses (${TRIALS} generated plans)`, () => {
     const r = rng(2024);
     let allowedTotal = 0;
+    let notInPlan = 0;
     const tiers = new Map<string, number>();
     for (let trial = 0; trial < TRIALS; trial++) {
-      const { plan, phase } = randomPlan(r);
+      const { plan, phase, id, rules } = randomPlan(r);
       const model = buildOwnership(plan);
-      const fast = fastPathAllows(compilePhaseRules(plan, phase));
+      const fast = fastPathAllows(rules);
       tiers.set(fast.tier, (tiers.get(fast.tier) ?? 0) + 1);
+      if (id !== 'p') notInPlan++;
       for (const [side, set] of [['diff-index', fast.index], ['diff-tree', fast.tree]] as const) {
-        const wrong = [...set].filter((p) => !model.mayChange('p', p));
-        expect(wrong, `trial ${trial} (${side}, ${fast.tier}) owns=${JSON.stringify(phase.owns)} exclude=${JSON.stringify(phase.exclude)} shared=${JSON.stringify(plan.shared)}`).toEqual([]);
+        const wrong = [...set].filter((p) => !model.mayChange(id, p));
+        expect(wrong, `trial ${trial} (${side}, ${fast.tier}, phase ${id}) owns=${JSON.stringify(phase.owns)} exclude=${JSON.stringify(phase.exclude)} shared=${JSON.stringify(plan.shared)}`).toEqual([]);
       }
       allowedTotal += fast.index.size;
       // Where git decides, it should also agree the other way on ASCII paths (a fast path that
       // allowed nothing would pass the check above trivially).
       if (fast.tier === 'pathspec') {
-        const expected = paths.filter(ascii).filter((p) => p !== '.parallel.yml' && model.mayChange('p', p));
-        expect([...fast.index].sort(), `trial ${trial} owns=${JSON.stringify(phase.owns)} exclude=${JSON.stringify(phase.exclude)} shared=${JSON.stringify(plan.shared)}`).toEqual(expected.sort());
+        const expected = paths.filter(ascii).filter((p) => p !== '.parallel.yml' && model.mayChange(id, p));
+        expect([...fast.index].sort(), `trial ${trial} phase ${id} owns=${JSON.stringify(phase.owns)} exclude=${JSON.stringify(phase.exclude)} shared=${JSON.stringify(plan.shared)}`).toEqual(expected.sort());
       }
     }
     expect(allowedTotal).toBeGreaterThan(TRIALS);
     expect(tiers.get('case') ?? 0).toBeGreaterThan(0);
     expect(tiers.get('pathspec') ?? 0).toBeGreaterThan(0);
+    expect(notInPlan).toBeGreaterThan(0);
   }, 60_000 + TRIALS * 1_000);
 
   it('the case rules allow exactly what the matcher allows on ASCII paths', () => {
