@@ -6,7 +6,7 @@
  */
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isAlias, isPair, type Node, type YAMLMap, type Pair, type Document } from 'yaml';
 import {
-  DEFAULT_TIMEOUTS, DEFAULT_WORKTREES, ID_PATTERN, RESERVED_IDS,
+  DEFAULT_TIMEOUTS, DEFAULT_WORKTREES, ID_PATTERN, RESERVED_IDS, worktreesProblem,
   type ChecklistItem, type Phase, type Plan, type Timeouts,
 } from '../core/plan.js';
 import { parseDuration } from '../core/duration.js';
@@ -212,6 +212,10 @@ function validateTop(root: YAMLMap, c: Collector, opts: ParseOptions): Plan | un
   const test = str(keys.get('test'), 'test', c);
   const worktrees = str(keys.get('worktrees'), 'worktrees', c) ?? DEFAULT_WORKTREES;
   if (keys.has('worktrees') && !worktrees.includes('{phase}')) c.at(keys.get('worktrees')!.value as Pos, `"worktrees" must contain "{phase}" so each phase gets its own folder (default: ${DEFAULT_WORKTREES})`);
+  // A relative template is judged exactly without knowing where the repository is ({repo} is the
+  // main worktree's own folder name); an absolute one is judged again by start.
+  const inside = keys.has('worktrees') ? worktreesProblem(worktrees, '/\u0000/\u0000repo') : undefined;
+  if (inside) c.at(keys.get('worktrees')!.value as Pos, inside);
   const setup = keys.has('setup') && isScalar(keys.get('setup')!.value) && typeof (keys.get('setup')!.value as { value: unknown }).value === 'string'
     ? [str(keys.get('setup'), 'setup', c)!]
     : strList(keys.get('setup'), 'setup', c);

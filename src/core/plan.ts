@@ -2,6 +2,8 @@
  * The plan model: `.parallel.yml` after parsing, defaults applied. Pure data; the loader in
  * `src/config/plan-loader.ts` builds it and reports every problem with file:line:col.
  */
+import { posix } from 'node:path';
+
 export type PhaseId = string;
 
 export interface ChecklistItem {
@@ -48,6 +50,22 @@ export interface Plan {
 
 export const PLAN_FILE = '.parallel.yml';
 export const DEFAULT_WORKTREES = '../{repo}-{phase}';
+
+/** A phase's worktree folder from the `worktrees` template, for the main worktree at `mainWorktree` (absolute). */
+export function expandWorktrees(template: string, mainWorktree: string, phase: PhaseId): string {
+  const rel = template.split('{repo}').join(posix.basename(mainWorktree)).split('{phase}').join(phase);
+  return posix.resolve(mainWorktree, rel);
+}
+
+/**
+ * Why the template cannot be used with the main worktree at `mainWorktree`: a folder inside the
+ * main worktree would show there as untracked (an embedded repository `git add -A` would stage).
+ */
+export function worktreesProblem(template: string, mainWorktree: string): string | undefined {
+  const folder = expandWorktrees(template, mainWorktree, 'PHASE');
+  if (folder !== mainWorktree && !folder.startsWith(`${mainWorktree.replace(/\/+$/, '')}/`)) return undefined;
+  return `"worktrees: ${template}" puts phase worktrees inside the repository, where they would show as untracked folders and "git add -A" would stage them; use a folder outside it, such as "${DEFAULT_WORKTREES}" (the default)`;
+}
 export const DEFAULT_TIMEOUTS: Timeouts = { heartbeat: 5 * 60_000, session: 4 * 3_600_000, test: 30 * 60_000 };
 export const ID_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
 export const RESERVED_IDS = new Set(['integration']);

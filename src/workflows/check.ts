@@ -13,7 +13,7 @@ import { computeWaves } from '../core/graph.js';
 import { findOverlaps, type PhaseOverlap } from '../core/overlap.js';
 import { compileNormalized, expandPattern, nfc, patternsRegExp, phaseMatcherNormalized } from '../core/ownership.js';
 import { GLOB_CHARS } from '../core/glob-rules.js';
-import { PLAN_FILE, type Plan } from '../core/plan.js';
+import { PLAN_FILE, worktreesProblem, type Plan } from '../core/plan.js';
 import { branchSidesAsync, defaultPairs, orderSides, predictConflicts, type ConflictPair } from '../git/conflicts.js';
 
 /** More phases than this in one wave gets a warning (coordination cost grows past 3-5). */
@@ -57,6 +57,10 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     throw e;
   }
   const { plan } = working;
+  // The loader judged a relative template; this one also catches an absolute path or one that
+  // names the repository's folder literally.
+  const inside = worktreesProblem(plan.worktrees, ctx.mainWorktree);
+  if (inside) throw new ParallelError(`parallel: ${PLAN_FILE}: ${inside}.`, { exitCode: ExitCode.usage, code: 'invalid_plan' });
   const report: CheckReport = {
     name: plan.name,
     waves: computeWaves(plan.phases),

@@ -5,8 +5,9 @@
  * worktrees deleted by hand (their `gitdir` points at nothing: git calls them prunable).
  */
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { DEFAULT_WORKTREES, type PhaseId, type Plan } from '../core/plan.js';
+import { dirname, join, resolve } from 'node:path';
+import { DEFAULT_WORKTREES, PLAN_FILE, expandWorktrees, worktreesProblem, type PhaseId, type Plan } from '../core/plan.js';
+import { usageError } from '../errors.js';
 import { git, splitZ } from '../git/git.js';
 import { readMarker, type PhaseMarker } from '../git/repo.js';
 
@@ -26,8 +27,9 @@ export interface PhaseWorktree {
 /** The folder of a phase's worktree from the plan's `worktrees` template, relative to the main worktree. */
 export function worktreePathFor(plan: Pick<Plan, 'worktrees'>, mainWorktree: string, phase: PhaseId): string {
   const template = plan.worktrees || DEFAULT_WORKTREES;
-  const rel = template.split('{repo}').join(basename(mainWorktree)).split('{phase}').join(phase);
-  return resolve(mainWorktree, rel);
+  const problem = worktreesProblem(template, mainWorktree);
+  if (problem) throw usageError(`parallel: ${problem}. Change "worktrees" in ${PLAN_FILE} on base.`);
+  return expandWorktrees(template, mainWorktree, phase);
 }
 
 /** Every linked worktree that carries a phase marker, in admin-folder order. */

@@ -155,6 +155,24 @@ describe('failures while creating', () => {
   let repo: TestRepo;
   afterEach(() => repo.cleanup());
 
+  it('refuses a "worktrees" template inside the repository (check and start exit 2; nothing is made)', () => {
+    repo = planRepo(NEEDS.replace('name: app', 'name: app\nworktrees: "wt/{phase}"'));
+    const check = repo.parallel(['check']);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toMatch(/"worktrees: wt\/\{phase\}" puts phase worktrees inside the repository/);
+    const start = repo.parallel(['start', 'schema']);
+    expect(start.code).toBe(2);
+    // An absolute path (or the repository's folder named literally) is caught with the real location.
+    repo.commit({ '.parallel.yml': NEEDS.replace('name: app', `name: app\nworktrees: "${repo.dir}/x/{phase}"`) }, 'abs');
+    expect(repo.parallel(['check']).code).toBe(2);
+    const abs = repo.parallel(['start', 'schema']);
+    expect(abs.code).toBe(2);
+    expect(abs.stderr).toMatch(/puts phase worktrees inside the repository/);
+    expect(branchExists(repo, 'parallel/schema')).toBe(false);
+    expect([...worktreeList(repo).keys()]).toEqual([repo.dir]);
+    expect(statusShort(repo, repo.dir)).toBe('');
+  });
+
   it('a git error leaves no half-made worktree and no orphan branch, for every phase of the run', () => {
     repo = planRepo(NEEDS.replace('name: app', 'name: app\nworktrees: ../{phase}-wt/tree'));
     // ui's folder cannot be made (a file where its parent should be); schema's can.
