@@ -2,8 +2,8 @@
  * Predicted merge conflicts between branches, computed with `git merge-tree --write-tree`
  * (git 2.38+): a real three-way merge into the object store, no worktree or index touched.
  *
- * Only pairs that touched a common file can conflict, so each side's touched files are listed
- * first (one `git log` per branch since the merge base of all of them) and only pairs whose
+ * Only pairs that touched a common file (or a file where the other has a folder) can conflict, so
+ * each side's touched files are listed first (one `git log` per branch since the merge base of all of them) and only pairs whose
  * lists intersect are merged. A few git processes run at once.
  */
 import { gitAsync, git, splitZ } from './git.js';
@@ -92,15 +92,41 @@ async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => P
   return out;
 }
 
+interface Touched {
+  files: Set<string>;
+  /** Every folder above a touched file: a file on the other side at one of them is a file/directory conflict. */
+  dirs: Set<string>;
+}
+
 /**
  * Which files `ref` touched since `since` (merge commits: what they change against their first
- * parent). A superset of what it changed since any later merge base, which is all the filter needs.
+ * parent), and the folders above them. A superset of what it changed since any later merge base,
+ * which is all the filter needs.
  */
-async function touchedFiles(cwd: string, ref: string, since: string | undefined): Promise<Set<string>> {
+async function touchedFiles(cwd: string, ref: string, since: string | undefined): Promise<Touched> {
   const args = ['log', '--format=', '--name-only', '--no-renames', '-z', '--diff-merges=first-parent', ref];
   if (since) args.push('--not', since);
   const res = await gitAsync(args, { cwd });
-  return new Set(splitZ(res.stdout).map((f) => f.replace(/^\n+/, '')).filter(Boolean));
+  const files = new Set(splitZ(res.stdout).map((f) => f.replace(/^\n+/, '')).filter(Boolean));
+  const dirs = new Set<string>();
+  for (const f of files) {
+    for (let i = f.lastIndexOf('/'); i > 0; i = f.lastIndexOf('/', i - 1)) {
+      const dir = f.slice(0, i);
+      if (dirs.has(dir)) break;
+      dirs.add(dir);
+    }
+  }
+  return { files, dirs };
+}
+
+/** Could merging the two sides conflict: a file both touched, or a file one side has where the other has a folder. */
+function mayConflict(a: Touched, b: Touched): boolean {
+  const meets = (x: Set<string>, y: Set<string>) => {
+    const [small, large] = x.size <= y.size ? [x, y] : [y, x];
+    for (const f of small) if (large.has(f)) return true;
+    return false;
+  };
+  return meets(a.files, b.files) || meets(a.files, b.dirs) || meets(b.files, a.dirs);
 }
 
 /** Merge `a` and `b` in the object store; the conflicted files, or [] when the merge is clean. */
@@ -109,7 +135,9 @@ export async function mergeConflicts(cwd: string, a: string, b: string): Promise
   if (res.exitCode === 0) return [];
   if (res.exitCode !== 1) return []; // unrelated histories or a missing commit: nothing to predict
   const [, ...files] = splitZ(res.stdout);
-  return [...new Set(files.filter(Boolean))].sort();
+  // A file/directory conflict lists the file moved aside as "<path>~<side>": report the path.
+  const unmoved = (f: string) => (f.endsWith(`~${a}`) ? f.slice(0, -a.length - 1) : f.endsWith(`~${b}`) ? f.slice(0, -b.length - 1) : f);
+  return [...new Set(files.filter(Boolean).map(unmoved))].sort();
 }
 
 /**
@@ -126,16 +154,10 @@ export async function predictConflicts(cwd: string, pairs?: readonly [BranchSide
     : undefined;
   let candidates = todo;
   if (octopus) {
-    const touched = new Map<string, Set<string>>();
+    const touched = new Map<string, Touched>();
     const lists = await pool(refs, limit, (ref) => touchedFiles(cwd, ref, octopus));
     refs.forEach((ref, i) => touched.set(ref, lists[i]!));
-    candidates = todo.filter(([a, b]) => {
-      const ta = touched.get(a.ref)!;
-      const tb = touched.get(b.ref)!;
-      const [small, large] = ta.size <= tb.size ? [ta, tb] : [tb, ta];
-      for (const f of small) if (large.has(f)) return true;
-      return false;
-    });
+    candidates = todo.filter(([a, b]) => mayConflict(touched.get(a.ref)!, touched.get(b.ref)!));
   }
   const results = await pool(candidates, limit, async ([a, b]) => ({ a: a.name, b: b.name, files: await mergeConflicts(cwd, a.ref, b.ref) }));
   return results.filter((r) => r.files.length > 0);

@@ -70,4 +70,22 @@ describe('parallel conflicts', () => {
       r0.cleanup();
     }
   });
+
+  it('sees a file/directory conflict (one branch adds a file where the other adds a folder)', () => {
+    const r0 = new TestRepo();
+    try {
+      r0.commit({ '.parallel.yml': SPEC_PLAN }, 'init');
+      r0.git(['checkout', '-q', '-b', 'parallel/auth']);
+      r0.commit({ 'foo': 'a file\n' }, 'auth adds foo');
+      r0.git(['checkout', '-q', '-b', 'parallel/schema', 'main']);
+      r0.commit({ 'foo/bar': 'in a folder\n' }, 'schema adds foo/bar');
+      r0.git(['checkout', '-q', 'main']);
+      const r = r0.json<{ pairs: { a: string; b: string; files: string[] }[] }>(['conflicts']);
+      expect(r.data.pairs).toHaveLength(1);
+      expect(r.data.pairs[0]).toMatchObject({ a: 'auth', b: 'schema' });
+      expect(r.data.pairs[0]!.files).toEqual(['foo']);
+    } finally {
+      r0.cleanup();
+    }
+  });
 });
