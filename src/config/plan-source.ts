@@ -53,9 +53,9 @@ export function recordedBase(ctx: RepoContext): string | undefined {
 export interface WorkingPlan {
   plan: Plan;
   file: string;
-  /** True when the working copy differs from the plan committed on HEAD (or none is committed). */
+  /** True when the working copy differs from the plan committed on base (HEAD when no base is recorded), or none is committed. */
   differsFromCommitted: boolean;
-  /** False when HEAD has no `.parallel.yml` at all. */
+  /** False when base (HEAD when no base is recorded) has no `.parallel.yml` at all. */
   committed: boolean;
   /** `git config parallel.base`, when recorded. */
   recordedBase?: string;
@@ -70,7 +70,16 @@ export interface WorkingPlanQueries {
 /** Start `readWorkingPlan`'s git calls from any directory of the worktree (before `openRepo`, even). */
 export function startWorkingPlanQueries(cwd: string): WorkingPlanQueries {
   const base = gitAsync(['config', '--get', 'parallel.base'], { cwd, okCodes: [0, 1] });
-  const committed = gitAsync(['cat-file', 'blob', `HEAD:${PLAN_FILE}`], { cwd, okCodes: [0, 1, 128] });
+  // Other commands read the plan committed on base, so that is what the working copy is compared
+  // with (HEAD's when no base is recorded yet, or the recorded branch does not exist).
+  const blob = (rev: string) => gitAsync(['cat-file', 'blob', `${rev}:${PLAN_FILE}`], { cwd, okCodes: [0, 1, 128] });
+  const committed = base.then(async (b) => {
+    const recorded = b.exitCode === 0 ? b.stdout.replace(/\n$/, '') : '';
+    if (!recorded) return blob('HEAD');
+    const onBase = await blob(`refs/heads/${recorded}`);
+    if (onBase.exitCode === 0 || gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${recorded}`], { cwd }) !== null) return onBase;
+    return blob('HEAD');
+  }, () => blob('HEAD'));
   base.catch(() => undefined);
   committed.catch(() => undefined);
   return { base, committed };

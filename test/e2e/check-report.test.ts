@@ -88,4 +88,22 @@ describe('parallel check', () => {
     expect(only.data.unowned.examples).not.toContain('caf\u00e9/menu.txt');
     expect(only.data.unowned.examples).not.toContain('cafe\u0301/menu.txt');
   });
+
+  it('compares the working plan with the one committed on the recorded base, not with HEAD\'s', () => {
+    const r0 = new TestRepo();
+    try {
+      r0.commit({ '.parallel.yml': SPEC_PLAN, 'README.md': 'x\n' }, 'init');
+      r0.git(['config', 'parallel.base', 'main']);
+      // A coordinator's branch that commits a new plan: it is not on base yet.
+      r0.git(['checkout', '-q', '-b', 'plan-edit']);
+      r0.commit({ '.parallel.yml': SPEC_PLAN.replace('The dashboard', 'The new dashboard') }, 'new plan');
+      const onBranch = r0.json<CheckJson>(['check']);
+      expect(onBranch.data.notes.join('\n')).toMatch(/differs from the committed one/);
+      // The same text as base's: no note, though HEAD's differs.
+      r0.write('.parallel.yml', SPEC_PLAN);
+      expect(r0.json<CheckJson>(['check']).data.notes.join('\n')).not.toMatch(/differs/);
+    } finally {
+      r0.cleanup();
+    }
+  });
 });
