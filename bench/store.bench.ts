@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sandbox, sh, sideBySide, nodeBaseline, report, CLI, type Sandbox } from './lib.js';
 import { chunkSession } from '../src/store/merge.js';
 import { runImport, type ImportOp } from '../src/store/fast-import.js';
@@ -33,12 +33,15 @@ function planRepo(phases: number): Sandbox {
   return box;
 }
 
-/** A phase worktree with its marker, as `parallel start` leaves it. */
+/** A phase worktree with its marker and a recorded start, as `parallel start` leaves it. */
 function phaseWorktree(box: Sandbox, phase: string): string {
   const dir = join(box.root, `wt-${phase}`);
   sh('git', ['worktree', 'add', '-q', '-b', `parallel/${phase}`, dir, 'main'], { cwd: box.dir, env: box.env });
   const gitDir = sh('git', ['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: dir, env: box.env }).stdout.trim();
   writeFileSync(join(gitDir, 'parallel-phase'), `phase=${phase}\nsession=${phase}\nworkspace=bench\n`);
+  // Session commands report only for a started session.
+  const api = JSON.stringify(join(dirname(CLI), '..', 'api.js'));
+  sh(process.execPath, ['-e', `import(${api}).then((m) => new m.SessionTracker().start())`], { cwd: dir, env: box.env });
   return dir;
 }
 

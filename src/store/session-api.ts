@@ -29,11 +29,18 @@ export async function planFor(ctx: RepoContext, target: SessionTarget): Promise<
   return plan;
 }
 
-/** Record one event for the target (a phase from elsewhere is checked against the plan). */
+/**
+ * Record one event for the target (a phase from elsewhere is checked against the plan). Only a
+ * `start` may create a session: any other event for a session with no record is refused, so a
+ * heartbeat for a phase nobody started cannot make it look running.
+ */
 export async function record(ctx: RepoContext, target: SessionTarget, body: EventBody): Promise<StatusEvent> {
   if (!target.inWorktree || !target.workspace) await planFor(ctx, target);
   const clean = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as EventBody;
-  return appendEvent(ctx, { ...clean, workspace: target.workspace, phase: target.phase, session: target.session } as NewEvent);
+  const who = target.session === target.phase ? `phase ${target.phase}` : `phase ${target.phase} (session ${target.session})`;
+  const notStarted = body.type === 'start' ? undefined
+    : refused(`parallel: ${who} is not started, so there is no session to record a ${body.type} for. Run "parallel start ${target.phase}" first.`, 'not_found');
+  return appendEvent(ctx, { ...clean, workspace: target.workspace, phase: target.phase, session: target.session } as NewEvent, notStarted);
 }
 
 /** A checklist item by 1-based number, exact text, or a unique case-insensitive part of its text. */

@@ -83,6 +83,11 @@ export interface NoteWrite {
 export interface StoreWrite {
   events: StatusEvent[];
   notes?: NoteWrite[];
+  /**
+   * Refuse (throw this error) when the first event's session has no record yet: a session
+   * command may only report for a started session. Decided from the record the write reads anyway.
+   */
+  requireRecord?: ParallelError;
 }
 
 const LOCK_WAIT_MS = Number(process.env.PARALLEL_LOCK_WAIT_MS) || 3000;
@@ -128,6 +133,7 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
     // slower in wall time on a loaded machine: every round trip waits for a time slice.)
     const got = catBatch(cwd, [STORE_REF, ...paths.map((p) => `${STORE_REF}:${p}`)]);
     const tip = got[0]?.type === 'commit' ? got[0].oid : null;
+    if (write.requireRecord && !(tip && got[1])) throw write.requireRecord;
     const ops = buildOps(write, keys, paths.map((_, i) => (tip ? got[1 + i]?.body ?? null : null)));
     const outcome = runImport(cwd, { from: tip, message, ops });
     if (outcome.ok) return;
@@ -208,10 +214,10 @@ function safeJson<T>(text: string): T | undefined {
   }
 }
 
-/** Append one event; returns it with `at` and `id` filled in. */
-export async function appendEvent(ctx: Ctx, event: NewEvent): Promise<StatusEvent> {
+/** Append one event; returns it with `at` and `id` filled in. `requireRecord`: see StoreWrite. */
+export async function appendEvent(ctx: Ctx, event: NewEvent, requireRecord?: ParallelError): Promise<StatusEvent> {
   const full = completeEvent(ctx, event);
-  await writeStore(ctx, { events: [full] });
+  await writeStore(ctx, { events: [full], ...(requireRecord ? { requireRecord } : {}) });
   return full;
 }
 

@@ -3,7 +3,7 @@
  * what the dashboard and the log then show, and refuses what SPEC says it refuses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planRepo, addPhase, phaseOf, type StatusJson, type TestRepo } from './store-fixture.js';
+import { planRepo, addPhase, apiStart, phaseOf, type StatusJson, type TestRepo } from './store-fixture.js';
 
 const PLAN = `version: 1
 name: client-portal
@@ -119,7 +119,19 @@ describe('session commands', () => {
     expect(repo.parallel(['review', 'maybe', '-m', 'x'], { cwd: reviewer }).code).toBe(2);
   });
 
+  it('refuses to report for a phase nobody started, and leaves it pending', () => {
+    for (const args of [['heartbeat', '--phase', 'auth', '-p', '20'], ['fail', '--phase', 'auth', '-m', 'x'], ['handoff', '--phase', 'auth', '-m', 'x']]) {
+      const r = repo.parallel(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain('parallel: phase auth is not started, so there is no session to record');
+      expect(r.stderr).toContain('Run "parallel start auth" first.');
+    }
+    expect(phaseOf(repo.json<StatusJson>(['status']).data, 'auth')).toMatchObject({ state: 'pending', session: null });
+    expect(repo.json<{ events: unknown[] }>(['log', 'auth']).data.events).toEqual([]);
+  });
+
   it('fail and handoff from the coordinator with --phase; the brief data keeps the handoff', () => {
+    apiStart(repo, repo.dir, 'auth');
     expect(repo.parallel(['heartbeat', '--phase', 'auth', '-p', '20']).code).toBe(0);
     expect(repo.parallel(['handoff', '--phase', 'auth', '-m', 'Done: login. Remaining: reset.']).code).toBe(0);
     expect(repo.parallel(['fail', '--phase', 'auth', '-m', 'blocked on SMTP']).code).toBe(0);
@@ -145,7 +157,7 @@ describe('session commands', () => {
     expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
     expect([...all].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map((e) => e.id)).toEqual(all.map((e) => e.id));
     const auth = repo.json<{ events: { phase: string; type: string }[] }>(['log', 'auth']).data.events;
-    expect(auth.map((e) => e.type)).toEqual(['heartbeat', 'handoff', 'fail']);
+    expect(auth.map((e) => e.type)).toEqual(['start', 'heartbeat', 'handoff', 'fail']);
     expect(repo.parallel(['log', 'auth']).stdout).toMatch(/auth\s+fail\s+blocked on SMTP/);
   });
 });
@@ -162,13 +174,17 @@ describe('a relay: two sessions of one phase', () => {
       // The relay: the marker names the new session (as `parallel start --session` writes it).
       const gitDir = repo.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: dir }).stdout.trim();
       repo.write('parallel-phase', 'phase=schema\nsession=schema-2\nworkspace=client-portal\n', gitDir);
+      const early = repo.parallel(['heartbeat', '-m', 'before my start'], { cwd: dir });
+      expect(early.code).toBe(1);
+      expect(early.stderr).toContain('parallel: phase schema (session schema-2) is not started');
+      apiStart(repo, dir, 'schema', 'schema-2');
       expect(repo.parallel(['heartbeat', '-p', '60', '-m', 'second'], { cwd: dir }).code).toBe(0);
       const p = phaseOf(repo.json<StatusJson>(['status']).data, 'schema');
       expect(p).toMatchObject({ state: 'running', session: 'schema-2', sessions: ['schema', 'schema-2'], progress: 60, message: 'second' });
       expect((p.checklist as { done: boolean }[])[0]!.done).toBe(true);
       const events = repo.json<{ events: { session: string; type: string }[] }>(['log', 'schema']).data.events;
-      expect(events.filter((e) => e.session === 'schema').map((e) => e.type)).toEqual(['heartbeat', 'task', 'handoff', 'fail']);
-      expect(events.filter((e) => e.session === 'schema-2').map((e) => e.type)).toEqual(['heartbeat']);
+      expect(events.filter((e) => e.session === 'schema').map((e) => e.type)).toEqual(['start', 'heartbeat', 'task', 'handoff', 'fail']);
+      expect(events.filter((e) => e.session === 'schema-2').map((e) => e.type)).toEqual(['start', 'heartbeat']);
       const tree = repo.git(['ls-tree', '-r', '--name-only', 'refs/notes/parallel']).stdout;
       expect(tree).toMatch(/^sessions\/schema\/schema\.json$/m);
       expect(tree).toMatch(/^sessions\/schema\/schema-2\.json$/m);

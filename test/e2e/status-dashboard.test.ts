@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planRepo, addPhase, phaseOf, CLI, SPEC_PLAN, type StatusJson, type TestRepo } from './store-fixture.js';
+import { planRepo, addPhase, apiStart, phaseOf, CLI, SPEC_PLAN, type StatusJson, type TestRepo } from './store-fixture.js';
 
 const FIELDS = ['id', 'state', 'session', 'sessions', 'task', 'progress', 'message', 'errors', 'started_at', 'last_heartbeat', 'completed_at', 'output_files', 'metadata', 'branch', 'worktree', 'commits', 'files_changed', 'checklist', 'review', 'needs'];
 
@@ -21,8 +21,9 @@ describe('status', () => {
 
   beforeAll(() => {
     repo = planRepo(SPEC_PLAN);
-    schema = addPhase(repo, 'schema');
-    dashboard = addPhase(repo, 'dashboard');
+    // Worktrees only: the phases start in the tests below.
+    schema = addPhase(repo, 'schema', { start: false });
+    dashboard = addPhase(repo, 'dashboard', { start: false });
   });
   afterAll(() => repo.cleanup());
 
@@ -42,6 +43,7 @@ describe('status', () => {
   });
 
   it('counts commits from the branch itself, at once', () => {
+    apiStart(repo, schema, 'schema');
     expect(repo.parallel(['heartbeat', '-p', '60', '-m', 'adding tables'], { cwd: schema }).code).toBe(0);
     repo.commit({ 'src/db/a.sql': 'a\n', 'src/db/b.sql': 'b\n' }, 'a', schema);
     repo.commit({ 'src/db/a.sql': 'a2\n' }, 'a2', schema);
@@ -51,6 +53,7 @@ describe('status', () => {
   });
 
   it('applies the precedence missing > timed_out > stale > running', () => {
+    apiStart(repo, dashboard, 'dashboard');
     expect(repo.parallel(['heartbeat', '-p', '30', '-m', 'widgets'], { cwd: dashboard }).code).toBe(0);
     const at = (args: string[]) => phaseOf(repo.json<StatusJson>(['status', ...args]).data, 'dashboard').state;
     expect(at([])).toBe('running');

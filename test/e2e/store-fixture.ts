@@ -17,13 +17,17 @@ export function planRepo(plan = SPEC_PLAN, name = 'repo'): TestRepo {
   return repo;
 }
 
-/** A linked worktree for `phase` with its marker, like `parallel start` leaves it. */
-export function addPhase(repo: TestRepo, phase: string, opts: { session?: string; reviewer?: boolean; at?: string } = {}): string {
+/**
+ * A linked worktree for `phase` with its marker and a recorded `start`, like `parallel start`
+ * leaves it (`start: false`: the worktree only, a phase nobody started).
+ */
+export function addPhase(repo: TestRepo, phase: string, opts: { session?: string; reviewer?: boolean; at?: string; start?: boolean } = {}): string {
   const dir = join(repo.root, `wt-${phase}`);
   if (opts.reviewer) repo.git(['worktree', 'add', '-q', '--detach', dir, 'main']);
   else repo.git(['worktree', 'add', '-q', '-b', `parallel/${phase}`, dir, 'main']);
   const gitDir = repo.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: dir }).stdout.trim();
   writeFileSync(join(gitDir, 'parallel-phase'), `phase=${phase}\nsession=${opts.session ?? phase}\nworkspace=client-portal\n${opts.reviewer ? 'reviewer=1\n' : ''}`);
+  if (opts.start !== false) apiStart(repo, dir, phase, opts.session);
   return dir;
 }
 

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planRepo, addPhase, parallelAsync, phaseOf, SPEC_PLAN, TestRepo, type StatusJson } from './store-fixture.js';
+import { planRepo, addPhase, apiStart, parallelAsync, phaseOf, SPEC_PLAN, TestRepo, type StatusJson } from './store-fixture.js';
 
 type Log = { events: { id: string; message?: string }[] };
 
@@ -55,6 +55,9 @@ describe('sync between clones', () => {
   it('two clones syncing at once to one bare remote lose nothing and double nothing', async () => {
     const write = (cwd: string, phase: string, n: number) => Array.from({ length: n }, (_, i) => ['heartbeat', '--phase', phase, '-m', `${phase}-${i}`]).reduce<Promise<unknown>>(
       (p, args) => p.then(() => parallelAsync(repo, args, cwd)), Promise.resolve());
+    // Each clone starts the phase it reports for (session commands need a started session).
+    apiStart(repo, repo.dir, 'auth');
+    apiStart(repo, clone, 'dashboard');
     await Promise.all([write(repo.dir, 'auth', 4), write(clone, 'dashboard', 4)]);
     const rounds = await Promise.all([
       parallelAsync(repo, ['sync']), parallelAsync(repo, ['sync'], clone),
