@@ -29,8 +29,6 @@ export interface ParseOptions {
   recordedBase?: string;
 }
 
-export const MAX_PLAN_BYTES = 1024 * 1024;
-
 export const TOP_KEYS = ['version', 'name', 'base', 'test', 'worktrees', 'setup', 'copy', 'ports', 'shared', 'timeouts', 'test_retries', 'phases'];
 export const PHASE_KEYS = ['id', 'task', 'owns', 'exclude', 'needs', 'reviews', 'criteria', 'checklist'];
 

@@ -7,11 +7,12 @@
 import { readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParallelError, ExitCode } from '../errors.js';
-import { git, gitAsync, gitTry, type GitResult } from '../git/git.js';
+import { git, gitAsync, gitBytes, gitTry, type GitResult } from '../git/git.js';
 import { stateDir, type RepoContext } from '../git/repo.js';
 import { PLAN_FILE, type Plan } from '../core/plan.js';
 import type { PlanProblem } from './plan-loader.js';
 
+/** The one limit on a plan's size (working copy and committed). */
 export const MAX_PLAN_BYTES = 1024 * 1024;
 
 export function invalidPlan(file: string, problems: PlanProblem[], cycle?: string[]): ParallelError {
@@ -171,8 +172,8 @@ export async function readCommittedPlan(ctx: RepoContext, base: string): Promise
   }
   const file = `${base}:${PLAN_FILE}`;
   if (!plan) {
-    const bytes = git(['cat-file', 'blob', blob], { cwd: ctx.toplevel }).stdout;
-    plan = await parse(file, decodePlan(file, Buffer.from(bytes, 'utf8')));
+    // Bytes, not a string: decoding here would turn bad bytes into U+FFFD before decodePlan sees them.
+    plan = await parse(file, decodePlan(file, gitBytes(['cat-file', 'blob', blob], { cwd: ctx.toplevel })));
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(plan));
     renameSync(tmp, cacheFile);

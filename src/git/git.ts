@@ -78,6 +78,15 @@ export function git(args: readonly string[], opts: GitOptions): GitResult {
   return result;
 }
 
+/** Run git and return its standard output as bytes (a blob that may not be UTF-8). */
+export function gitBytes(args: readonly string[], opts: GitOptions): Buffer {
+  const res = spawnSync('git', args, { cwd: opts.cwd, env: gitEnv(opts), input: opts.input, maxBuffer: 1024 * 1024 * 512 });
+  if (res.error) throw new GitError(args, opts.cwd, null, String(res.error.message), '');
+  const exitCode = res.status ?? 128;
+  if (!(opts.okCodes ?? [0]).includes(exitCode)) throw new GitError(args, opts.cwd, exitCode, res.stderr?.toString('utf8') ?? '', '');
+  return res.stdout ?? Buffer.alloc(0);
+}
+
 /** Run git and return trimmed stdout. */
 export function gitOut(args: readonly string[], opts: GitOptions): string {
   return git(args, opts).stdout.replace(/\n$/, '');

@@ -158,6 +158,21 @@ describe('the plan file itself', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/contains NUL bytes/);
   });
+  it('a committed plan on base that is not UTF-8 is refused by the commands that read it, naming it', () => {
+    const r0 = new TestRepo();
+    try {
+      writeFileSync(join(r0.dir, '.parallel.yml'), Buffer.concat([Buffer.from(SPEC_PLAN.replace('The dashboard', 'The caf')), Buffer.from([0xe9]), Buffer.from('\n')]));
+      r0.git(['add', '.parallel.yml']);
+      r0.git(['commit', '-q', '-m', 'latin-1 plan']);
+      r0.git(['config', 'parallel.base', 'main']);
+      const r = r0.parallel(['status']);
+      expect(r.code, r.stderr + r.stdout).toBe(2);
+      expect(r.stderr).toMatch(/^main:\.parallel\.yml:1:1: the plan is not valid UTF-8 text; save it as UTF-8/m);
+    } finally {
+      r0.cleanup();
+    }
+  });
+
   it('no plan at all says to run parallel init', () => {
     rmSync(join(repo.dir, '.parallel.yml'), { force: true });
     const r = repo.parallel(['check']);
