@@ -126,15 +126,20 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
   let seenLock: { id: string; since: number } | undefined;
   const first = write.events[0];
   const message = first ? `${first.type} ${first.phase || 'coordinator'}/${first.session}${write.events.length > 1 ? ` (+${write.events.length - 1})` : ''}` : 'notes';
-  const paths = keys.flatMap(([p, s]) => [recordPath(p || '_', s), openChunkPath(p, s)]);
+  // Per session: its record (only for events that keep one: not decisions) and its open chunk.
+  const withRecord = keys.map(([p, s]) => write.events.some((e) => e.phase === p && e.session === s && hasRecord(e)));
+  const paths = keys.flatMap(([p, s], i) => [...(withRecord[i] ? [recordPath(p, s)] : []), openChunkPath(p, s)]);
   for (let attempt = 1; ; attempt++) {
     // Two processes: cat-file reads the tip, the records and open chunks; fast-import writes on
     // that tip. (One interactive fast-import, reading with ls/cat-blob, used the same CPU and was
     // slower in wall time on a loaded machine: every round trip waits for a time slice.)
     const got = catBatch(cwd, [STORE_REF, ...paths.map((p) => `${STORE_REF}:${p}`)]);
     const tip = got[0]?.type === 'commit' ? got[0].oid : null;
-    if (write.requireRecord && !(tip && got[1])) throw write.requireRecord;
-    const ops = buildOps(write, keys, paths.map((_, i) => (tip ? got[1 + i]?.body ?? null : null)));
+    if (write.requireRecord && !(tip && withRecord[0] && got[1])) throw write.requireRecord;
+    const bodies = paths.map((_, i) => (tip ? got[1 + i]?.body ?? null : null));
+    let at = 0;
+    const perKey = keys.map((_, i) => ({ rec: withRecord[i] ? bodies[at++] ?? null : null, open: bodies[at++] ?? null }));
+    const ops = buildOps(write, keys, perKey);
     const outcome = runImport(cwd, { from: tip, message, ops });
     if (outcome.ok) return;
     if (outcome.reason === 'error') {
@@ -167,12 +172,12 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
  * CHUNK_SIZE) and its record folded forward; then the commit notes. `bodies` holds, per session,
  * the current record and open chunk (null when absent).
  */
-function buildOps(write: StoreWrite, keys: [string, string][], bodies: (string | null)[]): ImportOp[] {
+function buildOps(write: StoreWrite, keys: [string, string][], bodies: { rec: string | null; open: string | null }[]): ImportOp[] {
   const ops: ImportOp[] = [];
   let firstRecord: SessionRecord | undefined;
   keys.forEach(([phase, session], i) => {
-    const recBody = bodies[2 * i] ?? null;
-    const openBody = bodies[2 * i + 1] ?? null;
+    const recBody = bodies[i]?.rec ?? null;
+    const openBody = bodies[i]?.open ?? null;
     const mine = write.events.filter((e) => e.phase === phase && e.session === session);
     let rec: SessionRecord | undefined = recBody ? safeJson<SessionRecord>(recBody) : undefined;
     let open = openBody ? parseLines<StatusEvent>(openBody) : [];
