@@ -19,7 +19,7 @@ import type { RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH, type Plan } from '../core/plan.js';
 import { ParallelError, ExitCode } from '../errors.js';
 import { formatSeconds, type Progress } from './progress.js';
-import { chainHead, writeJournal, type Job, type MergedStep } from './journal.js';
+import { chainHead, closeJournal, writeJournal, type Job, type MergedStep } from './journal.js';
 import { resetScratch, mergeInScratch, needsIdentity, NO_HOOKS, type MergeIdentity } from './scratch.js';
 import { runLogged, stopOrphan, tail } from './run-test.js';
 import { dropWithDependents, mergeMessage, short, type MergeStep } from './plan-steps.js';
@@ -116,9 +116,12 @@ class Runner {
     const job = this.job;
     const out = mergeInScratch(this.scratch, job.baseOid, `parallel: integrate ${job.base} into ${INTEGRATION_BRANCH}`, this.identity);
     if (!out.ok) {
+      this.at = DIRTY;
       await this.moveTo(job.from);
+      // Nothing has moved and a resume would meet the same conflict: the job is over.
+      closeJournal(this.env.dir, job);
       throw new ParallelError(
-        `parallel: ${INTEGRATION_BRANCH} and ${job.base} have diverged and conflict in ${out.files!.join(', ')}. Land the integration branch first ("parallel integrate --land"), or start it over from ${job.base} with "git branch -f ${INTEGRATION_BRANCH} ${job.base}" (its phases merge again on the next integrate), then run "parallel integrate --continue".`,
+        `parallel: ${INTEGRATION_BRANCH} and ${job.base} have diverged and conflict in ${out.files!.join(', ')}; nothing was changed and no integrate is pending. Either start the integration branch over from ${job.base} ("git branch -f ${INTEGRATION_BRANCH} ${job.base}": its phases merge again), or merge ${job.base} into it yourself in a worktree ("git switch ${INTEGRATION_BRANCH}", "git merge ${job.base}", resolve, commit, then switch back); then run "parallel integrate".`,
         { code: 'conflict' },
       );
     }

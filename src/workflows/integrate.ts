@@ -39,8 +39,8 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     if (o.abort) {
       if (!job) throw refused('parallel: there is no interrupted integrate to abort. Nothing was changed.');
       clearIntegrationLock(ctx);
-      const lines = await abortJob(ctx, dir, await planOfJob(ctx, job), job);
-      return { exitCode: 0, data: { aborted: job.id, head: job.integrationBefore }, text: lines.join('\n') };
+      const { lines, head } = await abortJob(ctx, dir, await planOfJob(ctx, job), job);
+      return { exitCode: 0, data: { aborted: job.id, head }, text: lines.join('\n') };
     }
     if (job) {
       if (clearIntegrationLock(ctx)) progress.line(`cleared ${INTEGRATION_BRANCH}'s ref lock left by the killed run`);

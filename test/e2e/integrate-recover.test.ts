@@ -1,0 +1,94 @@
+/**
+ * Ways out of a stuck integrate: a conflict between base and the integration branch leaves no
+ * pending job and names a way out that works; `--abort` closes a job even when someone else
+ * moved the integration branch (leaving it alone).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Fixture } from './integrate-fixture.js';
+
+const PLAN = `version: 1
+name: recover
+base: main
+test: test -e README.md
+shared: [config.txt]
+phases:
+  - id: alpha
+    task: a
+    owns: [alpha/]
+  - id: beta
+    task: b
+    owns: [beta/]
+`;
+
+describe('integrate: ways out of a stuck job', () => {
+  let f: Fixture;
+  const journal = () => join(f.repo.dir, '.git/parallel/integrate/journal.json');
+  beforeAll(() => {
+    f = new Fixture(PLAN, { 'config.txt': 'v=0\n' });
+  });
+  afterAll(() => f.cleanup());
+
+  it('base conflicting with the integration branch: no pending job, and the named way out works', () => {
+    f.finish({ alpha: { 'alpha/a': 'a\n', 'config.txt': 'v=1\n' } });
+    expect(f.integrate().data.integrated).toEqual(['alpha']);
+    const before = f.rev('parallel/integration');
+    f.repo.commit({ 'config.txt': 'v=2\n' }, 'base changes config');
+    const r = f.repo.parallel(['integrate']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('have diverged and conflict in config.txt');
+    expect(r.stderr).toContain('no integrate is pending');
+    expect(r.stderr).toContain('git branch -f parallel/integration main');
+    expect(r.stderr).not.toContain('--land');
+    expect(f.rev('parallel/integration')).toBe(before);
+    expect(existsSync(journal())).toBe(false);
+    // Running it again meets the same conflict (not a stale job); there is nothing to continue.
+    expect(f.repo.parallel(['integrate']).stderr).toContain('have diverged and conflict');
+    expect(f.repo.parallel(['integrate', '--continue']).stderr).toContain('no interrupted integrate');
+    // The way out: start the branch over from base; alpha merges again (and now meets base's change).
+    f.repo.git(['branch', '-f', 'parallel/integration', 'main']);
+    const again = f.integrate();
+    expect(again.data.skipped.find((s) => s.id === 'alpha')).toMatchObject({ reason: 'conflict' });
+    expect(existsSync(journal())).toBe(false);
+    // alpha catches up with base; then it integrates.
+    const wt = f.worktree('alpha');
+    f.repo.parallel(['update'], { cwd: wt });
+    f.repo.write('config.txt', 'v=2\nalpha=1\n', wt);
+    f.repo.git(['add', 'config.txt'], { cwd: wt });
+    f.repo.git(['commit', '-q', '--no-edit'], { cwd: wt });
+    const fixed = f.integrate();
+    expect(fixed.code, JSON.stringify(fixed.data)).toBe(0);
+    expect(fixed.data.integrated).toEqual(['alpha']);
+  });
+
+  it('killed before moving, then someone moves the branch: --abort closes the job and leaves the branch alone', () => {
+    f.finish({ beta: { 'beta/b': 'b\n' } });
+    const listed = f.repo.parallel(['integrate', '--dry-run']);
+    expect(listed.stdout).toContain('beta');
+    const points = f.repo.parallel(['integrate'], { env: { PARALLEL_TEST_KILL_AT: 'list' } });
+    const n = points.stderr.split('\n').find((l) => l.endsWith(': before-move'))!.match(/fault point (\d+)/)![1]!;
+    // That listing run integrated beta: put the branch back to kill the same work at before-move.
+    const integrated = f.rev('parallel/integration')!;
+    f.repo.git(['update-ref', 'refs/heads/parallel/integration', `${integrated}^1`]);
+    const killed = f.repo.parallel(['integrate'], { env: { PARALLEL_TEST_KILL_AT: n } });
+    expect(killed.code).not.toBe(0);
+    expect(existsSync(journal())).toBe(true);
+    // Someone else moves the integration branch meanwhile.
+    f.repo.git(['update-ref', 'refs/heads/parallel/integration', 'main']);
+    const main = f.rev('main');
+    const resumed = f.repo.parallel(['integrate']);
+    expect(resumed.code, resumed.stderr).toBe(1);
+    expect(resumed.stderr).toContain('parallel integrate --abort');
+    const abort = f.repo.parallel(['integrate', '--abort']);
+    expect(abort.code, abort.stderr).toBe(0);
+    expect(abort.stdout).toContain('which this integrate did not do; it is left alone');
+    expect(f.rev('parallel/integration')).toBe(main);
+    expect(existsSync(journal())).toBe(false);
+    const log = f.repo.json<{ events: { type: string; message: string }[] }>(['log']);
+    expect(log.data.events.filter((e) => e.type === 'aborted').at(-1)!.message).toContain('moved by someone else');
+    const again = f.integrate();
+    expect(again.code, JSON.stringify(again.data)).toBe(0);
+    expect(again.data.integrated).toEqual(['alpha', 'beta']);
+  });
+});
