@@ -13,7 +13,7 @@
  *   await t.done({ message: 'imported', metadata: { rows: String(total) } });
  */
 import { openRepo, resolveBase, type RepoContext } from './git/repo.js';
-import { ParallelError, ExitCode, usageError } from './errors.js';
+import { ParallelError, ExitCode, usageError, refused } from './errors.js';
 import { readCommittedPlan } from './config/plan-source.js';
 import { countStates, waitIsOver, anyFailed, type Counts, type PhaseRow, type PhaseState } from './core/phase-state.js';
 import { gatherPhaseStates } from './store/gather.js';
@@ -70,8 +70,19 @@ export class SessionTracker {
     return Object.keys(m).length ? m : undefined;
   }
 
-  /** Record a `start`: the session begins (or reopens) the phase. Creates no worktree. */
+  /**
+   * Record a `start`: the session begins (or reopens) the phase. Creates no worktree. The relay
+   * rule of `parallel start --session` applies: another session may take the phase over only
+   * once the current one is done, integrated, failed, stale, timed out or missing (else a
+   * ParallelError, exit code 1).
+   */
   async start(opts: { message?: string; metadata?: Record<string, string> } = {}): Promise<StatusEvent> {
+    const plan = await planFor(this.ctx, this.target);
+    const [{ phaseStates }, { RELAY_STATES }] = await Promise.all([import('./store/store.js'), import('./worktrees/start-steps.js')]);
+    const current = (await phaseStates(this.ctx, plan)).get(this.target.phase);
+    if (current && current.state !== 'pending' && current.session !== this.target.session && !RELAY_STATES.has(current.state)) {
+      throw refused(`parallel: phase ${this.target.phase} is ${current.state} under session ${current.session}, so session ${this.target.session} cannot start it. A relay is allowed once that session is done, failed, stale or timed out: ask it to run "parallel handoff" and "parallel done" or "parallel fail".`);
+    }
     return record(this.ctx, this.target, { type: 'start', message: opts.message, metadata: this.meta(opts.metadata) });
   }
 

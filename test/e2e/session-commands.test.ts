@@ -168,6 +168,8 @@ describe('a relay: two sessions of one phase', () => {
     try {
       const dir = addPhase(repo, 'schema', { session: 'schema' });
       expect(repo.parallel(['heartbeat', '-p', '30', '-m', 'first'], { cwd: dir }).code).toBe(0);
+      // The API's start applies the relay rule: no takeover while the session runs.
+      expect(() => apiStart(repo, repo.dir, 'schema', 'schema-2')).toThrow(/phase schema is running under session schema, so session schema-2 cannot start it/);
       expect(repo.parallel(['task', '1'], { cwd: dir }).code).toBe(0);
       expect(repo.parallel(['handoff', '-m', 'tables exist; migrations left'], { cwd: dir }).code).toBe(0);
       expect(repo.parallel(['fail', '-m', 'out of context'], { cwd: dir }).code).toBe(0);
