@@ -4,11 +4,11 @@
  * changes nothing. The committed plan is cached as JSON per blob id under the common git dir,
  * so most commands never load the YAML parser.
  */
-import { readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, statSync, writeFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ParallelError, ExitCode } from '../errors.js';
 import { git, gitAsync, gitBytes, gitTry, type GitResult } from '../git/git.js';
-import { stateDir, type RepoContext } from '../git/repo.js';
+import type { RepoContext } from '../git/repo.js';
 import { PLAN_FILE, type Plan } from '../core/plan.js';
 import type { PlanProblem } from './plan-loader.js';
 
@@ -36,6 +36,27 @@ export function decodePlan(file: string, bytes: Buffer): string {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
     throw planError(file, 'the plan is not valid UTF-8 text; save it as UTF-8');
+  }
+}
+
+/** Where a cached plan lives (nothing is created: reading needs no write access). */
+function cachePath(ctx: RepoContext, name: string): string {
+  return join(ctx.commonDir, 'parallel', 'cache', name);
+}
+
+/** The cache is an optimisation: a read-only or damaged git dir only means no cache. */
+function writeCache(file: string, data: unknown): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, JSON.stringify(data));
+    renameSync(tmp, file);
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing to clean
+    }
   }
 }
 
@@ -121,7 +142,7 @@ export async function readWorkingPlan(ctx: RepoContext, prefetched?: WorkingPlan
   // The key is the text itself (no hashing module to load): same loader, same base, same text.
   const key = `${LOADER_VERSION}\0${recorded ?? ''}\0${text}`;
   // One entry (the last valid plan seen), so edits do not pile up cache files.
-  const cacheFile = join(stateDir(ctx, 'cache'), 'working-plan.json');
+  const cacheFile = cachePath(ctx, 'working-plan.json');
   let plan: Plan | undefined;
   try {
     const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { key: string; plan: Plan };
@@ -131,13 +152,7 @@ export async function readWorkingPlan(ctx: RepoContext, prefetched?: WorkingPlan
   }
   if (!plan) {
     plan = await parse(PLAN_FILE, text, recorded);
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    try {
-      writeFileSync(tmp, JSON.stringify({ key, plan }));
-      renameSync(tmp, cacheFile);
-    } catch {
-      // a read-only git dir: no cache, no harm
-    }
+    writeCache(cacheFile, { key, plan });
   }
   const res = await committedP;
   const committed = res.exitCode === 0 ? res.stdout : null;
@@ -163,7 +178,7 @@ export async function readCommittedPlan(ctx: RepoContext, base: string): Promise
   if (!blob || res.exitCode !== 0) {
     throw new ParallelError(`parallel: ${PLAN_FILE} is not committed on ${base}. Commit it there ("git add ${PLAN_FILE} && git commit"); phases and hooks read the plan from ${base}.`, { exitCode: ExitCode.usage, code: 'invalid_plan' });
   }
-  const cacheFile = join(stateDir(ctx, 'cache'), `plan-${blob}.json`);
+  const cacheFile = cachePath(ctx, `plan-${blob}.json`);
   let plan: Plan | undefined;
   try {
     plan = JSON.parse(readFileSync(cacheFile, 'utf8')) as Plan;
@@ -174,9 +189,7 @@ export async function readCommittedPlan(ctx: RepoContext, base: string): Promise
   if (!plan) {
     // Bytes, not a string: decoding here would turn bad bytes into U+FFFD before decodePlan sees them.
     plan = await parse(file, decodePlan(file, gitBytes(['cat-file', 'blob', blob], { cwd: ctx.toplevel })));
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(plan));
-    renameSync(tmp, cacheFile);
+    writeCache(cacheFile, plan);
   }
   // The cache is per blob, the base per repository: compare on every read (SPEC: "base" must match).
   if (plan.base !== undefined && plan.base !== base) {

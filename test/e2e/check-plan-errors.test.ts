@@ -173,6 +173,21 @@ describe('the plan file itself', () => {
     }
   });
 
+  it('a git dir where the plan cache cannot be written (here .git/parallel is a file) still reads the plan', () => {
+    const r0 = new TestRepo();
+    try {
+      r0.commit({ '.parallel.yml': SPEC_PLAN }, 'plan');
+      r0.git(['config', 'parallel.base', 'main']);
+      writeFileSync(join(r0.dir, '.git/parallel'), 'not a folder\n');
+      for (const args of [['check'], ['status'], ['brief', 'schema']]) {
+        const r = r0.parallel(args);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      }
+    } finally {
+      r0.cleanup();
+    }
+  });
+
   it('no plan at all says to run parallel init', () => {
     rmSync(join(repo.dir, '.parallel.yml'), { force: true });
     const r = repo.parallel(['check']);
