@@ -8,6 +8,7 @@ import type { RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH, type Phase } from '../core/plan.js';
 import { dropWithDependents, mergeMessage, type MergeStep, type Skip } from './plan-steps.js';
 import { startingPoint } from './job.js';
+import { conflictPartner, earlierMerges, type PhaseMerge } from './blame.js';
 
 const ENV = {
   GIT_AUTHOR_NAME: 'parallel', GIT_AUTHOR_EMAIL: 'parallel@localhost', GIT_AUTHOR_DATE: '1700000000 +0000',
@@ -44,6 +45,7 @@ export function predictMerges(ctx: RepoContext, phases: readonly Phase[], base: 
   let todo = [...queue];
   const merged: { step: MergeStep; commit: string }[] = [];
   const skipped: Skip[] = [];
+  let earlier: PhaseMerge[] | undefined;
   while (todo.length) {
     const step = todo[0]!;
     const s = simulate(cwd, current, step.tip, mergeMessage(step.id, step.session));
@@ -53,8 +55,9 @@ export function predictMerges(ctx: RepoContext, phases: readonly Phase[], base: 
       todo.shift();
       continue;
     }
-    const involved = merged.filter((m) => git(['diff', '--name-only', '-z', `${m.commit}^1`, m.commit, '--', ...s.files!.map((f) => `:(literal)${f}`)], { cwd }).stdout !== '').map((m) => m.step.id);
-    const detail = `would conflict with ${involved.length ? involved.join(', ') : base} in ${s.files!.slice(0, 5).join(', ')}${s.files!.length > 5 ? ` and ${s.files!.length - 5} more` : ''}; run "parallel update" in its worktree (or "parallel update --phase ${step.id}"), resolve and commit`;
+    earlier ??= earlierMerges(cwd, baseOid, from);
+    const partner = conflictPartner(cwd, [...earlier, ...merged.map((m) => ({ id: m.step.id, commit: m.commit }))], s.files!, base);
+    const detail = `would conflict with ${partner} in ${s.files!.slice(0, 5).join(', ')}${s.files!.length > 5 ? ` and ${s.files!.length - 5} more` : ''}; run "parallel update" in its worktree (or "parallel update --phase ${step.id}"), resolve and commit`;
     const d = dropWithDependents(phases, todo, step.id, 'conflict', detail);
     todo = d.remaining;
     skipped.push(...d.skipped);

@@ -24,6 +24,7 @@ import { resetScratch, mergeInScratch, needsIdentity, NO_HOOKS, type MergeIdenti
 import { runLogged, stopOrphan, tail } from './run-test.js';
 import { dropWithDependents, mergeMessage, short, type MergeStep } from './plan-steps.js';
 import { firstRed } from './bisect.js';
+import { conflictPartner, earlierMerges, type PhaseMerge } from './blame.js';
 import { faultPoint } from './faults.js';
 import { copyPlanFiles } from '../worktrees/copy-files.js';
 
@@ -44,6 +45,7 @@ class Runner {
   private at: string | undefined;
   private identity: MergeIdentity;
   private scratch = '';
+  private earlier: PhaseMerge[] | undefined;
   private total: number;
 
   constructor(private readonly env: RunnerEnv, private readonly job: Job) {
@@ -145,8 +147,7 @@ class Runner {
       if (!out.ok) {
         this.at = DIRTY; // the worktree holds the conflict: put it back at the head
         await this.moveTo(head);
-        const involved = this.phasesTouching(out.files!);
-        const withWhat = involved.length ? `with ${involved.join(', ')}` : `with ${job.base}`;
+        const withWhat = `with ${this.conflictPartner(out.files!)}`;
         const detail = `conflicts ${withWhat} in ${out.files!.slice(0, 5).join(', ')}${out.files!.length > 5 ? ` and ${out.files!.length - 5} more` : ''}; run "parallel update" in its worktree (or "parallel update --phase ${step.id}"), resolve and commit, then "parallel done" and integrate again`;
         const { remaining, skipped } = dropWithDependents(this.env.plan.phases, job.queue, step.id, 'conflict', detail);
         job.queue = remaining;
@@ -187,14 +188,12 @@ class Runner {
     this.env.progress.line(`dropped ${skipped.map((s) => s.id).join(', ')}: ${skipped[0]!.id} turns the tests red`);
   }
 
-  /** Which merged phases changed these files (the other side of a conflict). */
-  private phasesTouching(files: readonly string[]): string[] {
-    const out: string[] = [];
-    for (const m of this.job.chain) {
-      const res = git(['diff', '--name-only', '-z', `${m.commit}^1`, m.commit, '--', ...files.map((f) => `:(literal)${f}`)], { cwd: this.env.ctx.toplevel });
-      if (res.stdout) out.push(m.id);
-    }
-    return out;
+  /** Who a conflict is with: phases merged by this job or an earlier one that changed these files, else base. */
+  private conflictPartner(files: readonly string[]): string {
+    const job = this.job;
+    const cwd = this.env.ctx.toplevel;
+    this.earlier ??= earlierMerges(cwd, job.baseOid, job.start ?? job.from);
+    return conflictPartner(cwd, [...this.earlier, ...job.chain], files, job.base);
   }
 
   /** Run setup and the test at `commit` (with retries); results are kept in the journal. */

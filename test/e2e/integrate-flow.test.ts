@@ -167,7 +167,10 @@ describe('integrate: a conflict between parallel phases, fixed with parallel upd
     expect(r.stderr).toMatch(/conflict: beta with alpha in config\.txt/);
     const text = f.repo.parallel(['integrate', '--dry-run']);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/beta\s+conflict\s+would conflict with main in config\.txt/);
+    expect(text.stdout).toMatch(/beta\s+conflict\s+would conflict with alpha in config\.txt/);
+    // A real run blames alpha too, though alpha was merged by the earlier run.
+    const again = f.integrate();
+    expect(again.data.skipped.find((s) => s.id === 'beta')!.detail).toMatch(/^conflicts with alpha in config\.txt/);
   });
 
   it('parallel update leaves the conflict to resolve, and the resolved phase integrates', () => {
