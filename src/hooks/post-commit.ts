@@ -16,16 +16,29 @@ export function commitNote(phase: string, session: string, message: string | und
   return `phase: ${phase}\nsession: ${session}\n${message ? `message: ${message.replace(/\s+/g, ' ').trim()}\n` : ''}`;
 }
 
+/**
+ * When a commit event happened: the commit's committer date (git keeps seconds), not when this
+ * background writer got to run (a slow or retried writer would list commits out of order). The
+ * milliseconds come from this process's start, which the hook spawns right after the commit,
+ * when that falls in the same second: commits made within one second keep their order.
+ */
+export function commitEventTime(committerDate: string, startedMs: number): string {
+  const second = Date.parse(committerDate);
+  if (!Number.isFinite(second)) return new Date(startedMs).toISOString();
+  return new Date(startedMs >= second && startedMs < second + 1000 ? startedMs : second + 999).toISOString();
+}
+
 async function main(): Promise<void> {
   const ctx = openRepo(process.cwd());
   const marker = ctx.marker;
   if (!marker) return;
   try {
     const arg = process.argv[2];
-    const out = gitTry(['log', '-1', '--no-walk', '--format=%H%n%s', `${arg && /^[0-9a-f]{4,64}$/.test(arg) ? arg : 'HEAD'}`, '--'], { cwd: ctx.toplevel });
+    const out = gitTry(['log', '-1', '--no-walk', '--format=%H%n%cI%n%s', `${arg && /^[0-9a-f]{4,64}$/.test(arg) ? arg : 'HEAD'}`, '--'], { cwd: ctx.toplevel });
     if (!out) return;
-    const [commit, subject = ''] = out.split('\n');
-    const event = completeEvent(ctx, { type: 'commit', workspace: marker.workspace, phase: marker.phase, session: marker.session, commit: commit!, message: subject });
+    const [commit, committed = '', subject = ''] = out.split('\n');
+    const at = commitEventTime(committed, Math.floor(performance.timeOrigin));
+    const event = completeEvent(ctx, { type: 'commit', at, workspace: marker.workspace, phase: marker.phase, session: marker.session, commit: commit!, message: subject });
     // One CAS write: the event, and the note naming the session's last progress message.
     await writeStore(ctx, { events: [event], notes: [{ commit: commit!, text: (rec) => commitNote(marker.phase, marker.session, rec?.message) }] });
   } catch (e) {

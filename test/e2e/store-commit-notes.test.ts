@@ -46,6 +46,31 @@ describe('commit notes from a real commit', () => {
     expect(events[2]!.commit).toBe(c);
   });
 
+  it('commit events carry the commit time: quick commits are logged in commit order, however late their writers run', async () => {
+    // The first commit's background writer is held back for a second (a busy machine).
+    const slow = join(repo.root, 'slow-start.cjs');
+    repo.write('slow-start.cjs', 'const end = Date.now() + 1200; while (Date.now() < end) {}\n', repo.root);
+    const quick = (n: number, env: NodeJS.ProcessEnv = {}) => {
+      repo.write(`src/db/q${n}.sql`, `${n}\n`, wt);
+      repo.git(['add', '--', `src/db/q${n}.sql`], { cwd: wt });
+      repo.git(['commit', '-q', '-m', `q${n}`], { cwd: wt, env });
+      return repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
+    };
+    const commits = [quick(1, { NODE_OPTIONS: `--require ${slow}` }), quick(2), quick(3)];
+    let logged: { at: string; commit: string }[] = [];
+    for (const t = Date.now(); Date.now() - t < 5000; await new Promise((r) => setTimeout(r, 100))) {
+      const events = repo.json<{ events: { type: string; at: string; commit?: string }[] }>(['log', 'schema']).data.events;
+      logged = events.filter((e) => e.type === 'commit' && commits.includes(e.commit!)).map((e) => ({ at: e.at, commit: e.commit! }));
+      if (logged.length === 3) break;
+    }
+    expect(logged.map((e) => e.commit)).toEqual(commits);
+    for (const e of logged) {
+      const second = Number(repo.git(['log', '-1', '--format=%ct', e.commit]).stdout.trim()) * 1000;
+      expect(Date.parse(e.at) - second, e.at).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(e.at) - second, e.at).toBeLessThan(1000);
+    }
+  });
+
   it('an amended commit keeps a note', async () => {
     repo.write('src/db/users.sql', 'create table users(id int);\n', wt);
     repo.git(['commit', '-q', '-a', '--amend', '--no-edit'], { cwd: wt });
