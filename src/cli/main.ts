@@ -52,7 +52,9 @@ const io: Io = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  const wantsJson = argv.includes('--json');
+  // Errors are printed as JSON only for a command that has --json, given before any "--" (what
+  // follows "--" belongs to the command exec runs).
+  let wantsJson = false;
   try {
     const [name, ...restArgv] = argv;
     if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -74,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
       own = restArgv.slice(0, dd);
       rest = restArgv.slice(dd + 1);
     }
+    wantsJson = Boolean(spec.json) && own.includes('--json');
     if (own.includes('--help') || own.includes('-h')) {
       io.out(commandHelp(spec));
       return ExitCode.ok;
