@@ -8,7 +8,7 @@ import { exportLines, sessionEnv } from '../worktrees/session-env.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepo(input.cwd);
-  const loc = locatePhase(ctx, typeof input.opts.phase === 'string' ? input.opts.phase : undefined, 'env');
+  const loc = await locatePhase(ctx, typeof input.opts.phase === 'string' ? input.opts.phase : undefined, 'env');
   const { plan } = await readCommittedPlan(ctx, resolveBase(ctx));
   const env = sessionEnv(plan, loc.phase, loc.session);
   return { data: { env }, text: exportLines(env) };

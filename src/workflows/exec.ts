@@ -17,7 +17,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   if (extra.length) throw usageError(`parallel: put the command after "--": parallel exec ${phase} -- ${extra.join(' ')}.`);
   if (input.rest.length === 0) throw usageError(`parallel: exec needs a command after "--": parallel exec ${phase} -- CMD [ARGS...].`);
   const ctx = openRepo(input.cwd);
-  const loc = locatePhase(ctx, phase, 'exec');
+  const loc = await locatePhase(ctx, phase, 'exec');
   const { plan } = await readCommittedPlan(ctx, resolveBase(ctx));
   const res = await runCommand(input.rest, {
     cwd: loc.path,

@@ -13,7 +13,7 @@ import { integratedPhases } from '../git/integrated.js';
 import { INTEGRATION_BRANCH, phaseBranch, phaseById } from '../core/plan.js';
 import { readCommittedPlan } from '../config/plan-source.js';
 import { checkedOutBranches, phaseWorktreeMap } from '../worktrees/layout.js';
-import { checkPhaseId } from '../worktrees/locate.js';
+import { checkPhaseId, unknownPhase } from '../worktrees/locate.js';
 import { describeUnsaved, findUnsavedWork, unsavedCount } from '../worktrees/unsaved.js';
 import { restoreHint, saveWork } from '../worktrees/save-work.js';
 import { deletePhaseBranch, recordPruned } from '../worktrees/branch-delete.js';
@@ -52,6 +52,8 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     const where = checkedOutBranches(cwd).whereIs.get(`refs/heads/${phaseBranch(id)}`);
     if (where && where !== wt?.path) throw refused(`parallel: not deleting ${phaseBranch(id)}: it is checked out in ${where}. Switch that worktree to another branch first. Nothing was removed.`);
   }
+  // A phase dropped from the plan may still be removed while it has a worktree or a branch.
+  if (!wt && !tip && plan && !phaseById(plan, id)) throw unknownPhase(plan, base, id);
   if (!wt && !(deleteBranch && tip)) {
     throw refused(`parallel: ${id} has no worktree on this clone${tip ? ` (its branch ${phaseBranch(id)} is kept)` : ''}. "git worktree list" shows the worktrees there are.`);
   }

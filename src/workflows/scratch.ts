@@ -6,7 +6,7 @@ import { ensureScratchDir } from '../worktrees/scratch-dir.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepo(input.cwd);
-  const loc = locatePhase(ctx, typeof input.opts.phase === 'string' ? input.opts.phase : undefined, 'scratch');
+  const loc = await locatePhase(ctx, typeof input.opts.phase === 'string' ? input.opts.phase : undefined, 'scratch');
   const dir = ensureScratchDir(loc.path, loc.session);
   return { data: { phase: loc.phase, session: loc.session, path: dir }, text: dir };
 }

@@ -103,7 +103,9 @@ describe('remove', () => {
     // The worktree is gone already: --delete-branch alone on ui (not integrated) is still refused.
     expect(repo.parallel(['remove', 'ui', '--delete-branch']).code).toBe(1);
     expect(repo.parallel(['remove', 'ui']).stderr).toMatch(/ui has no worktree on this clone \(its branch parallel\/ui is kept\)/);
-    expect(repo.parallel(['remove', 'nope']).code).toBe(1);
+    const nope = repo.parallel(['remove', 'nope']);
+    expect(nope.code).toBe(2);
+    expect(nope.stderr).toMatch(/there is no phase "nope" in the plan committed on main; its phases are: schema, auth, ui, docs\./);
     expect(repo.parallel(['remove']).code).toBe(2);
   });
 

@@ -89,6 +89,27 @@ describe('session commands', () => {
     expect(repo.parallel(['exec', 'auth', '--', 'true']).code).toBe(1);
   });
 
+  it('an id the committed plan lacks is a usage error (exit 2) listing its phases, for exec, env and scratch', () => {
+    for (const args of [['exec', 'zz', '--', 'ls'], ['env', '--phase', 'zz'], ['scratch', '--phase', 'zz']]) {
+      const r = repo.parallel(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^parallel: there is no phase "zz" in the plan committed on main; its phases are: schema, auth, billing, review-auth\./);
+      expect(r.stderr).not.toMatch(/parallel start zz/);
+    }
+    // A phase of the plan without a worktree here is still exit 1 with "start it".
+    expect(repo.parallel(['env', '--phase', 'auth']).stderr).toMatch(/parallel start auth/);
+  });
+
+  it('--json after "--" belongs to the command exec runs: errors stay text', () => {
+    const r = repo.parallel(['exec', 'zz', '--', 'tool', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^parallel: there is no phase "zz"/);
+    // A command with --json still gets its error as JSON.
+    const status = repo.parallel(['status', '--json', '--interval', 'x']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ schema: 1, ok: false });
+  });
+
   it('the brief holds task, owned, shared and do-not-touch paths, needs, checklist, port, scratch and commands', () => {
     const r = repo.parallel(['brief', 'auth']);
     expect(r.code, r.stderr).toBe(0);
