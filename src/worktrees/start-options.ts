@@ -6,7 +6,7 @@ import type { CommandInput } from '../cli/types.js';
 import { usageError } from '../errors.js';
 import { git } from '../git/git.js';
 import { computeWaves } from '../core/graph.js';
-import { ID_PATTERN, INTEGRATION_BRANCH, phaseById, type Plan, type PhaseId } from '../core/plan.js';
+import { ID_PATTERN, INTEGRATION_BRANCH, RESERVED_IDS, phaseById, type Plan, type PhaseId } from '../core/plan.js';
 
 export interface StartOptions {
   ids: PhaseId[];
@@ -43,6 +43,7 @@ export function parseOptions(input: CommandInput): StartOptions {
   }
   const session = typeof opts.session === 'string' ? opts.session : undefined;
   if (session !== undefined) {
+    if (RESERVED_IDS.has(session)) throw usageError(`parallel: "${session}" is reserved and cannot be a session id. Pick another, e.g. "${session}-1".`);
     if (!ID_PATTERN.test(session)) throw usageError(`parallel: session id "${session}" is not valid. Use lowercase letters, digits, "-" and "_", starting with a letter (at most 40).`);
     if (args.length !== 1) throw usageError('parallel: --session names the session of one phase; start one phase with it ("parallel start <phase> --session ID").');
   }

@@ -155,6 +155,14 @@ describe('failures while creating', () => {
   let repo: TestRepo;
   afterEach(() => repo.cleanup());
 
+  it('refuses the reserved id "integration" as a session id (exit 2)', () => {
+    repo = planRepo(NEEDS);
+    const r = repo.parallel(['start', 'schema', '--session', 'integration']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"integration" is reserved and cannot be a session id/);
+    expect(branchExists(repo, 'parallel/schema')).toBe(false);
+  });
+
   it('refuses a "worktrees" template inside the repository (check and start exit 2; nothing is made)', () => {
     repo = planRepo(NEEDS.replace('name: app', 'name: app\nworktrees: "wt/{phase}"'));
     const check = repo.parallel(['check']);
