@@ -27,6 +27,8 @@ export interface Prediction {
   merge: MergeStep[];
   skipped: Skip[];
   note?: string;
+  /** The real run would stop with an error (exit 1) even with nothing queued. */
+  refusal?: boolean;
 }
 
 export function predictMerges(ctx: RepoContext, phases: readonly Phase[], base: string, baseOid: string, integration: string | null, queue: readonly MergeStep[]): Prediction {
@@ -37,7 +39,14 @@ export function predictMerges(ctx: RepoContext, phases: readonly Phase[], base: 
   if (bringBase) {
     const s = simulate(cwd, from, baseOid, 'base');
     if (!s.commit) {
-      return { merge: [], skipped: [], note: `${INTEGRATION_BRANCH} and ${base} have diverged and conflict in ${s.files!.join(', ')}: integrate would stop before merging any phase.` };
+      // The run stops before merging anything: every queued phase is held up by that conflict.
+      const detail = `would not be merged: ${INTEGRATION_BRANCH} and ${base} have diverged and conflict in ${s.files!.join(', ')}`;
+      return {
+        merge: [],
+        skipped: queue.map((q) => ({ id: q.id, reason: 'conflict' as const, detail, fails: true })),
+        note: `${INTEGRATION_BRANCH} and ${base} have diverged and conflict in ${s.files!.join(', ')}: integrate would stop before merging any phase. Start the branch over from ${base} ("git branch -f ${INTEGRATION_BRANCH} ${base}") or merge ${base} into it yourself.`,
+        refusal: true,
+      };
     }
     note = `${INTEGRATION_BRANCH} and ${base} have diverged: integrate would merge ${base} into it first (and test that).`;
     current = s.commit;

@@ -18,7 +18,7 @@ export interface IntegrateReport {
   baseRed: boolean;
   landRefusal?: string;
   /** Set by `--dry-run`: review state of each reviewed phase and the predicted starting point. */
-  dryRun?: { reviews: { id: string; reviewer: string; state: string }[]; note?: string };
+  dryRun?: { reviews: { id: string; reviewer: string; state: string }[]; note?: string; wouldRefuse?: string };
 }
 
 export function reportOfJob(job: Job, landed: boolean, landRefusal?: string): IntegrateReport {
@@ -39,7 +39,7 @@ export function reportOfJob(job: Job, landed: boolean, landRefusal?: string): In
 }
 
 export function exitCodeOf(r: IntegrateReport): number {
-  return anyFailing(r.skipped) || r.landRefusal ? 1 : 0;
+  return anyFailing(r.skipped) || r.landRefusal || r.dryRun?.wouldRefuse ? 1 : 0;
 }
 
 export function jsonOf(r: IntegrateReport): Record<string, unknown> {
@@ -53,7 +53,7 @@ export function jsonOf(r: IntegrateReport): Record<string, unknown> {
     landed: r.landed,
     base_red: r.baseRed,
     ...(r.landRefusal ? { land_refused: r.landRefusal } : {}),
-    ...(r.dryRun ? { dry_run: true, reviews: r.dryRun.reviews } : {}),
+    ...(r.dryRun ? { dry_run: true, reviews: r.dryRun.reviews, ...(r.dryRun.wouldRefuse ? { would_refuse: r.dryRun.wouldRefuse } : {}) } : {}),
   };
 }
 
@@ -63,6 +63,7 @@ export function textOf(r: IntegrateReport, testConfigured: boolean): string {
   if (dry) {
     lines.push(`Dry run: nothing was changed. Order: ${r.order.join(' -> ') || '(no phases)'}`);
     if (r.dryRun!.note) lines.push(r.dryRun!.note);
+    if (r.dryRun!.wouldRefuse) lines.push(`The run would refuse: ${r.dryRun!.wouldRefuse}`);
   }
   if (r.integrated.length) {
     lines.push(dry

@@ -4,7 +4,7 @@
  * pieces live in src/integrate/; docs/ARCHITECTURE.md describes the state machine.
  */
 import type { CommandInput, CommandResult } from '../cli/types.js';
-import { usageError, refused } from '../errors.js';
+import { usageError, refused, ParallelError } from '../errors.js';
 import { openRepo, stateDir, type RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH } from '../core/plan.js';
 import { gather } from '../integrate/gather.js';
@@ -121,6 +121,19 @@ async function dryRun(ctx: RepoContext, dir: string, input: CommandInput): Promi
       ...(pred.note || pending ? { note: [pred.note, pending ? `An interrupted integrate (started ${pending.created}) is pending: "parallel integrate" resumes it, "parallel integrate --abort" undoes it.` : ''].filter(Boolean).join('\n') } : {}),
     },
   };
+  const refusal = pending ? undefined : wouldRefuse(ctx, pred.refusal ? `${INTEGRATION_BRANCH} and ${g.base} have diverged and conflict (above)` : undefined);
+  if (refusal) report.dryRun!.wouldRefuse = refusal;
   if (!g.plan.test) report.dryRun!.note = [report.dryRun!.note, 'No test command in the plan: the merges would be untested.'].filter(Boolean).join('\n');
   return { exitCode: exitCodeOf(report), data: jsonOf(report), text: textOf(report, Boolean(g.plan.test)) };
+}
+
+/** What a new run would refuse with before merging anything (the same checks, as text). */
+function wouldRefuse(ctx: RepoContext, conflict: string | undefined): string | undefined {
+  try {
+    assertNotCheckedOut(ctx, INTEGRATION_BRANCH);
+  } catch (e) {
+    if (e instanceof ParallelError) return e.message.replace(/^parallel: /, '');
+    throw e;
+  }
+  return conflict;
 }

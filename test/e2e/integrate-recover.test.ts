@@ -43,6 +43,10 @@ describe('integrate: ways out of a stuck job', () => {
     expect(r.stderr).not.toContain('--land');
     expect(f.rev('parallel/integration')).toBe(before);
     expect(existsSync(journal())).toBe(false);
+    // --dry-run predicts it: exit 1, and says the run would stop.
+    const dry = f.repo.parallel(['integrate', '--dry-run']);
+    expect(dry.code, dry.stdout).toBe(1);
+    expect(dry.stdout).toContain('The run would refuse: parallel/integration and main have diverged and conflict');
     // Running it again meets the same conflict (not a stale job); there is nothing to continue.
     expect(f.repo.parallel(['integrate']).stderr).toContain('have diverged and conflict');
     expect(f.repo.parallel(['integrate', '--continue']).stderr).toContain('no interrupted integrate');
@@ -90,5 +94,16 @@ describe('integrate: ways out of a stuck job', () => {
     const again = f.integrate();
     expect(again.code, JSON.stringify(again.data)).toBe(0);
     expect(again.data.integrated).toEqual(['alpha', 'beta']);
+  });
+
+  it('--dry-run exits 1 when the integration branch is checked out in a worktree (the run would refuse)', () => {
+    const wt = join(f.root, 'integration-wt');
+    f.repo.git(['worktree', 'add', '--quiet', wt, 'parallel/integration']);
+    const dry = f.repo.json<{ would_refuse?: string }>(['integrate', '--dry-run']);
+    expect(dry.code).toBe(1);
+    expect(dry.data.would_refuse).toContain(`parallel/integration is checked out in the worktree ${wt}`);
+    expect(f.repo.parallel(['integrate']).code).toBe(1);
+    f.repo.git(['worktree', 'remove', wt]);
+    expect(f.repo.parallel(['integrate', '--dry-run']).code).toBe(0);
   });
 });
