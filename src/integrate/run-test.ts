@@ -8,6 +8,7 @@
  */
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { runCommand, shellQuote } from '../worktrees/run-command.js';
+import { processStart } from './lock.js';
 
 export interface CommandOutcome {
   passed: boolean;
@@ -45,7 +46,9 @@ export async function runLogged(opts: RunTestOptions): Promise<CommandOutcome> {
   const tick = opts.onTick ? setInterval(() => opts.onTick!(Date.now() - started), opts.tickMs ?? 10_000) : undefined;
   try {
     // `$$` is the shell that leads the command's process group (the runner starts it detached).
-    const wrapped = `echo $$ > ${shellQuote(opts.pidFile)}\n${opts.command}`;
+    // With its start time (field 22 of /proc/<pid>/stat, where there is one), so that a later
+    // run does not kill a process group that merely reuses the number.
+    const wrapped = `echo "$$ $(cut -d' ' -f22 /proc/$$/stat 2>/dev/null)" > ${shellQuote(opts.pidFile)}\n${opts.command}`;
     const out = await runCommand(wrapped, {
       cwd: opts.cwd,
       env: userCommandEnv(opts.env),
@@ -67,16 +70,25 @@ export async function runLogged(opts: RunTestOptions): Promise<CommandOutcome> {
   }
 }
 
-/** Stop a command left running by a killed integrate (its process group recorded in `pidFile`). */
+/**
+ * Stop a command left running by a killed integrate (its process group recorded in `pidFile`,
+ * with the leader's start time). A leader that runs with another (or no recorded) start time
+ * is an unrelated process that reuses the pid: left alone. A leader that is gone while its group lives still
+ * names our group (a pid is not handed out while it is a live group's id).
+ */
 export function stopOrphan(pidFile: string): boolean {
   let pgid: number;
+  let recorded: string | undefined;
   try {
-    pgid = Number(readFileSync(pidFile, 'utf8').trim());
+    const [pid, start] = readFileSync(pidFile, 'utf8').trim().split(/\s+/);
+    pgid = Number(pid);
+    recorded = start || undefined;
   } catch {
     return false;
   }
   let stopped = false;
-  if (Number.isInteger(pgid) && pgid > 1) {
+  const now = Number.isInteger(pgid) && pgid > 1 ? processStart(pgid) : undefined;
+  if (Number.isInteger(pgid) && pgid > 1 && (now === undefined || now === recorded)) {
     try {
       process.kill(-pgid, 'SIGKILL');
       stopped = true;

@@ -4,7 +4,8 @@
  * moved the integration branch (leaving it alone).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Fixture } from './integrate-fixture.js';
 
@@ -105,5 +106,53 @@ describe('integrate: ways out of a stuck job', () => {
     expect(f.repo.parallel(['integrate']).code).toBe(1);
     f.repo.git(['worktree', 'remove', wt]);
     expect(f.repo.parallel(['integrate', '--dry-run']).code).toBe(0);
+  });
+});
+
+describe('integrate: a leftover test.pid', () => {
+  let f: Fixture;
+  beforeAll(() => {
+    f = new Fixture(PLAN);
+  });
+  afterAll(() => f.cleanup());
+
+  const startOf = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+  };
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+  const group = () => {
+    const child = spawn('setsid', ['sleep', '30'], { stdio: 'ignore', detached: false });
+    return child;
+  };
+
+  it('stops the recorded test group only when its start time matches (a reused pid is left alone)', async () => {
+    const pidFile = join(f.repo.dir, '.git/parallel/integrate/test.pid');
+    mkdirSync(join(f.repo.dir, '.git/parallel/integrate'), { recursive: true });
+    const stranger = group();
+    const mine = group();
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      // A pid file naming a process that started at another time: someone else's, reusing the pid.
+      writeFileSync(pidFile, `${stranger.pid} 1\n`);
+      expect(f.repo.parallel(['integrate']).code).toBe(0);
+      expect(existsSync(pidFile)).toBe(false);
+      expect(alive(stranger.pid!)).toBe(true);
+      // The same pid with its real start time: an orphaned test of a killed run, stopped.
+      writeFileSync(pidFile, `${mine.pid} ${startOf(mine.pid!)}\n`);
+      expect(f.repo.parallel(['integrate']).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(alive(mine.pid!)).toBe(false);
+    } finally {
+      stranger.kill('SIGKILL');
+      mine.kill('SIGKILL');
+    }
   });
 });
