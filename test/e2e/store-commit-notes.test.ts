@@ -37,7 +37,7 @@ describe('commit notes from a real commit', () => {
     const c = repo.commit({ 'src/db/users.sql': 'create table users();\n' }, 'users table', wt);
     // Seen at once, from the branch itself.
     expect(phaseOf(repo.json<StatusJson>(['status']).data, 'schema')).toMatchObject({ commits: 1, state: 'running' });
-    const { text } = await noteWithin(repo, c, 5000);
+    const { text } = await noteWithin(repo, c, 1500);
     expect(text).toBe('phase: schema\nsession: schema\nmessage: users table\n');
     // Plain `git log` shows it (init set notes.displayRef).
     expect(repo.git(['log', '-1', c], { cwd: wt }).stdout).toMatch(/Notes \(parallel\):\n {4}phase: schema\n {4}session: schema/);
@@ -75,7 +75,39 @@ describe('commit notes from a real commit', () => {
     repo.write('src/db/users.sql', 'create table users(id int);\n', wt);
     repo.git(['commit', '-q', '-a', '--amend', '--no-edit'], { cwd: wt });
     const amended = repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
-    const { text } = await noteWithin(repo, amended, 5000);
+    const { text } = await noteWithin(repo, amended, 1500);
     expect(text).toMatch(/^phase: schema\nsession: schema\n/);
+  });
+
+  it('rebased commits carry their notes: notes.rewriteRef alone, and with the hooks', async () => {
+    const own = () => repo.git(['rev-list', '--reverse', 'main..HEAD'], { cwd: wt }).stdout.trim().split('\n');
+    const NOTE = /^phase: schema\nsession: schema\n(message: [^\n]*\n)?$/;
+    const before = own();
+    for (const c of before) expect((await noteWithin(repo, c, 1500)).text, c).toMatch(NOTE);
+    // Without any hook (post-commit writes nothing): the notes follow through notes.rewriteRef,
+    // which init set, at once.
+    repo.commit({ 'README.md': 'base moved\n' }, 'base moves');
+    expect(repo.git(['-c', 'core.hooksPath=/dev/null', 'rebase', '-q', 'main'], { cwd: wt, allowFail: true }).code).toBe(0);
+    const bare = own();
+    expect(bare).toHaveLength(before.length);
+    for (const c of bare) {
+      expect(before).not.toContain(c);
+      expect(repo.git(['notes', '--ref=parallel', 'show', c]).stdout, c).toMatch(NOTE);
+    }
+    // A plain rebase (git runs post-commit for every picked commit too): one note each, not two.
+    repo.commit({ 'README.md': 'base moved again\n' }, 'base moves again');
+    const r = repo.git(['rebase', '-q', 'main'], { cwd: wt, allowFail: true });
+    expect(r.code, r.stderr).toBe(0);
+    const after = own();
+    expect(after).toHaveLength(before.length);
+    // Wait (only as needed) for the post-commit writers: each writes its event and note at once.
+    for (const t = Date.now(); Date.now() - t < 3000; await new Promise((res) => setTimeout(res, 50))) {
+      const logged = new Set(repo.json<{ events: { commit?: string }[] }>(['log', 'schema']).data.events.map((e) => e.commit));
+      if (after.every((c) => logged.has(c))) break;
+    }
+    for (const c of after) {
+      expect(bare).not.toContain(c);
+      expect(repo.git(['notes', '--ref=parallel', 'show', c]).stdout, c).toMatch(NOTE);
+    }
   });
 });
