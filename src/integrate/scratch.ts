@@ -40,9 +40,10 @@ export function resetScratch(ctx: RepoContext, dir: string, commit: string): { p
       gitTry(['worktree', 'remove', '--force', '--force', path], { cwd: ctx.mainWorktree });
       rmSync(path, { recursive: true, force: true });
     }
-    git(['worktree', 'prune'], { cwd: ctx.mainWorktree });
     mkdirSync(dirname(path), { recursive: true });
-    // Twice --force: a `worktree add` killed midway leaves its entry locked ("initializing").
+    // Twice --force: a `worktree add` killed midway leaves its entry locked ("initializing"), and
+    // a scratch worktree deleted by hand stays registered; no `worktree prune`: the user's own
+    // missing worktrees must stay listed (status shows them).
     git([...NO_HOOKS, 'worktree', 'add', '--force', '--force', '--detach', '--quiet', path, commit], { cwd: ctx.mainWorktree });
     gitDir = scratchGitDir(ctx, path);
     if (!gitDir) throw new Error(`the scratch worktree at ${path} could not be created`);

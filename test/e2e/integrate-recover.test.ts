@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Fixture } from './integrate-fixture.js';
 
@@ -109,7 +109,7 @@ describe('integrate: ways out of a stuck job', () => {
   });
 });
 
-describe('integrate: a leftover test.pid', () => {
+describe('integrate: leftovers (test.pid, missing worktrees)', () => {
   let f: Fixture;
   beforeAll(() => {
     f = new Fixture(PLAN);
@@ -132,6 +132,20 @@ describe('integrate: a leftover test.pid', () => {
     const child = spawn('setsid', ['sleep', '30'], { stdio: 'ignore', detached: false });
     return child;
   };
+
+  it("keeps a user's worktree deleted by hand listed as prunable; a scratch worktree deleted by hand is rebuilt", () => {
+    f.start('alpha');
+    rmSync(f.worktree('alpha'), { recursive: true, force: true });
+    const prunable = () => f.repo.git(['worktree', 'list', '--porcelain']).stdout.split('\n\n').filter((b) => b.includes('prunable')).join('\n');
+    expect(prunable()).toContain(f.worktree('alpha'));
+    expect(f.repo.parallel(['integrate']).code).toBe(0); // creates the scratch worktree
+    expect(prunable()).toContain(f.worktree('alpha'));
+    rmSync(join(f.repo.dir, '.git/parallel/integrate/worktree'), { recursive: true, force: true });
+    const again = f.repo.parallel(['integrate']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(f.repo.dir, '.git/parallel/integrate/worktree/README.md'))).toBe(true);
+    expect(prunable()).toContain(f.worktree('alpha'));
+  });
 
   it('stops the recorded test group only when its start time matches (a reused pid is left alone)', async () => {
     const pidFile = join(f.repo.dir, '.git/parallel/integrate/test.pid');
