@@ -159,6 +159,10 @@ describe('session commands', () => {
     const auth = repo.json<{ events: { phase: string; type: string }[] }>(['log', 'auth']).data.events;
     expect(auth.map((e) => e.type)).toEqual(['start', 'heartbeat', 'handoff', 'fail']);
     expect(repo.parallel(['log', 'auth']).stdout).toMatch(/auth\s+fail\s+blocked on SMTP/);
+    // An id that is neither in the plan nor logged is a usage error.
+    const typo = repo.parallel(['log', 'nope']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('parallel: the plan has no phase "nope" and nothing was ever logged for it. Phases: schema, auth, review-schema.');
   });
 });
 
@@ -166,6 +170,10 @@ describe('a relay: two sessions of one phase', () => {
   it('keeps each session\'s events apart and shows the current one', () => {
     const repo = planRepo(PLAN);
     try {
+      // A phase of the plan nobody started has no events yet (exit 0).
+      const quiet = repo.parallel(['log', 'auth']);
+      expect(quiet.code).toBe(0);
+      expect(quiet.stdout).toMatch(/No events yet for "auth"/);
       const dir = addPhase(repo, 'schema', { session: 'schema' });
       expect(repo.parallel(['heartbeat', '-p', '30', '-m', 'first'], { cwd: dir }).code).toBe(0);
       // The API's start applies the relay rule: no takeover while the session runs.
