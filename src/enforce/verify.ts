@@ -7,6 +7,7 @@
  */
 import { git, gitTry } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
+import { phaseTips } from '../git/integrated.js';
 import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
 import { INTEGRATION_BRANCH, phaseBranch, type PhaseId, type Plan } from '../core/plan.js';
 import { COMMIT_FORMAT, parseLogZ, parseRawZ, type CommitChanges } from './changes.js';
@@ -116,12 +117,7 @@ export function verifyPhaseReport(ctx: RepoContext, plan: Plan, base: string, ph
   const model = buildOwnership(plan);
   const not = notOwnRefs(cwd, base);
   const ids = phaseIds ?? plan.phases.map((p) => p.id);
-  const tips = new Map<string, string>();
-  const refs = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/'], { cwd }).stdout;
-  for (const line of refs.split('\n')) {
-    const m = /^([0-9a-f]+) refs\/heads\/parallel\/(.+)$/.exec(line);
-    if (m) tips.set(m[2]!, m[1]!);
-  }
+  const tips = phaseTips(cwd);
   return ids.map((phase) => {
     const tip = tips.get(phase);
     if (!tip) return { phase, commits: 0, violations: [] };

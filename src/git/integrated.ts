@@ -28,15 +28,26 @@ function mergedInto(cwd: string, target: string): Set<string> {
   return new Set(res.stdout.split('\n').filter(Boolean).map((r) => r.replace(/^refs\/heads\/parallel\//, '')));
 }
 
+export interface IntegratedOptions {
+  /** Phase tips already read (default: `phaseTips(cwd)`). */
+  tips?: ReadonlyMap<PhaseId, string>;
+  /**
+   * Count a tip reachable from the integration branch as integrated (default true). `prune` goes
+   * by base itself: false.
+   */
+  viaIntegration?: boolean;
+}
+
 /**
  * For each phase with a branch: whether it is integrated, and how (`ancestry` or `content`).
  * `ids` limits the content check (one `merge-tree` per phase) to the phases that matter.
  */
-export function integratedPhases(cwd: string, base: string, ids?: readonly PhaseId[]): Map<PhaseId, 'ancestry' | 'content'> {
-  const tips = phaseTips(cwd);
+export function integratedPhases(cwd: string, base: string, ids?: readonly PhaseId[], opts: IntegratedOptions = {}): Map<PhaseId, 'ancestry' | 'content'> {
+  const tips = opts.tips ?? phaseTips(cwd);
   const result = new Map<PhaseId, 'ancestry' | 'content'>();
+  if (tips.size === 0) return result;
   const reachable = mergedInto(cwd, `refs/heads/${base}`);
-  const integration = gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${INTEGRATION_BRANCH}`], { cwd });
+  const integration = opts.viaIntegration === false ? null : gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${INTEGRATION_BRANCH}`], { cwd });
   const viaIntegration = integration ? mergedInto(cwd, integration) : new Set<string>();
   const baseTree = gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${base}^{tree}`], { cwd });
   for (const [id, tip] of tips) {

@@ -10,7 +10,7 @@ import { openRepo } from '../git/repo.js';
 import { isReviewer, phaseBranch, phaseById, type PhaseId } from '../core/plan.js';
 import { loadPlanContext } from '../worktrees/plan-context.js';
 import { checkedOutBranches, listPhaseWorktrees, type PhaseWorktree } from '../worktrees/layout.js';
-import { integratedIntoBase } from '../worktrees/integrated-base.js';
+import { integratedPhases, phaseTips } from '../git/integrated.js';
 import { phasesWithoutWork } from '../worktrees/delivered.js';
 import { findUnsavedWork, unsavedCount } from '../worktrees/unsaved.js';
 import { deletePhaseBranch, recordPruned } from '../worktrees/branch-delete.js';
@@ -38,12 +38,8 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   for (const w of listPhaseWorktrees(ctx.commonDir)) if (!w.missing) worktrees.set(w.phase, w);
 
   // 2. Phases integrated into base.
-  const tips = new Map<PhaseId, string>();
-  for (const line of git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/'], { cwd }).stdout.split('\n')) {
-    const m = /^([0-9a-f]+) refs\/heads\/parallel\/(.+)$/.exec(line);
-    if (m && m[2] !== 'integration') tips.set(m[2]!, m[1]!);
-  }
-  const integrated = integratedIntoBase(cwd, base, tips);
+  const tips = phaseTips(cwd);
+  const integrated = integratedPhases(cwd, base, undefined, { tips, viaIntegration: false });
   // A branch with no commit yet is "reachable from base" too; only a phase that is done counts then.
   const empty = phasesWithoutWork(cwd, [...integrated.keys()], tips);
   const states = empty.size ? await readPhaseStates(ctx, plan) : undefined;
