@@ -7,7 +7,7 @@
 import { git, gitTry } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH } from '../core/plan.js';
-import { checkedOutBranches } from './runner.js';
+import { checkedOutBranches } from '../worktrees/layout.js';
 import { NO_HOOKS } from './scratch.js';
 import { short } from './plan-steps.js';
 
@@ -27,7 +27,7 @@ export function land(ctx: RepoContext, base: string, head: string): LandOutcome 
   if (git(['merge-base', '--is-ancestor', now, head], { cwd, okCodes: [0, 1] }).exitCode !== 0) {
     return { landed: false, refusal: `${base} has moved on since (it is at ${short(now)}, which ${INTEGRATION_BRANCH} does not contain), so it cannot be fast-forwarded; run "parallel integrate --land" again to bring the new commits in first` };
   }
-  const wt = checkedOutBranches(ctx).get(ref);
+  const wt = checkedOutBranches(ctx.toplevel).whereIs.get(ref);
   if (!wt) {
     const res = git([...NO_HOOKS, 'update-ref', '-m', `parallel integrate --land: fast-forward to ${short(head)}`, ref, head, now], { cwd, okCodes: [0, 1, 128] });
     if (res.exitCode !== 0) return { landed: false, refusal: `${base} moved while landing (${res.stderr.trim()}); run "parallel integrate --land" again` };

@@ -27,6 +27,7 @@ import { firstRed } from './bisect.js';
 import { conflictPartner, earlierMerges, type PhaseMerge } from './blame.js';
 import { faultPoint } from './faults.js';
 import { copyPlanFiles } from '../worktrees/copy-files.js';
+import { checkedOutBranches } from '../worktrees/layout.js';
 
 export interface RunnerEnv {
   ctx: RepoContext;
@@ -267,21 +268,9 @@ export async function runMerges(env: RunnerEnv, job: Job): Promise<void> {
   await new Runner(env, job).run();
 }
 
-/** Branches checked out in some worktree: refname -> worktree path. */
-export function checkedOutBranches(ctx: RepoContext): Map<string, string> {
-  const out = new Map<string, string>();
-  const text = git(['worktree', 'list', '--porcelain', '-z'], { cwd: ctx.toplevel }).stdout;
-  let path = '';
-  for (const line of text.split('\0')) {
-    if (line.startsWith('worktree ')) path = line.slice(9);
-    else if (line.startsWith('branch ')) out.set(line.slice(7), path);
-  }
-  return out;
-}
-
 /** Refuse to move a branch that a worktree has checked out (its files would look modified). */
 export function assertNotCheckedOut(ctx: RepoContext, branch: string): void {
-  const where = checkedOutBranches(ctx).get(`refs/heads/${branch}`);
+  const where = checkedOutBranches(ctx.toplevel).whereIs.get(`refs/heads/${branch}`);
   if (where) {
     throw new ParallelError(
       `parallel: ${branch} is checked out in the worktree ${where}; integrate moves that branch and will not change a worktree that is not its own. Check out something else there (e.g. "git -C '${where}' switch --detach"), then run "parallel integrate" again.`,

@@ -6,7 +6,7 @@
  * tree (GIT-FACTS): `resetScratch` puts it back at a recorded commit whatever it holds.
  * Every git call here runs with hooks off: the user's hooks are for the user's commits.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { git, gitOut, gitTry, splitZ, GitError } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
@@ -56,24 +56,6 @@ export function resetScratch(ctx: RepoContext, dir: string, commit: string): { p
   git([...NO_HOOKS, 'reset', '--hard', '--quiet', commit], { cwd: path });
   git([...NO_HOOKS, 'clean', '-fdq'], { cwd: path });
   return { path, created };
-}
-
-/** Copy the plan's `copy` files from the main worktree (missing ones are skipped). */
-export function applyCopy(ctx: RepoContext, path: string, files: readonly string[]): string[] {
-  const copied: string[] = [];
-  for (const f of files) {
-    const from = join(ctx.mainWorktree, f);
-    try {
-      if (!statSync(from).isFile()) continue;
-    } catch {
-      continue;
-    }
-    const to = join(path, f);
-    mkdirSync(dirname(to), { recursive: true });
-    copyFileSync(from, to);
-    copied.push(f);
-  }
-  return copied;
 }
 
 export interface MergeOutcome {
