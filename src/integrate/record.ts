@@ -44,7 +44,8 @@ function alreadyRecorded(ctx: RepoContext, job: Job): boolean {
 
 export async function recordJob(ctx: RepoContext, dir: string, plan: Plan, job: Job): Promise<void> {
   if (job.stage !== 'recording') return;
-  if (!job.baseRed && !alreadyRecorded(ctx, job)) {
+  // Base red: no merge and no note, but each phase held up still gets its `integrate` event.
+  if (!alreadyRecorded(ctx, job)) {
     const events: NewEvent[] = [];
     const notes: NoteWrite[] = [];
     const tested = job.test ? (job.head ? job.tests[job.head] : undefined) : undefined;
