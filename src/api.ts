@@ -15,14 +15,15 @@
 import { openRepo, resolveBase, type RepoContext } from './git/repo.js';
 import { ParallelError, ExitCode, usageError, refused } from './errors.js';
 import { readCommittedPlan } from './config/plan-source.js';
-import { countStates, waitIsOver, anyFailed, type Counts, type PhaseRow, type PhaseState } from './core/phase-state.js';
+import { countStates, type Counts, type PhaseRow, type PhaseState } from './core/phase-state.js';
+import { pause, waitForPhases, type WaitOutcome } from './store/wait.js';
 import { gatherPhaseStates } from './store/gather.js';
 import { readEvents } from './store/store.js';
 import { resolveTarget, record, planFor, runVerifyCommands, type SessionTarget } from './store/session-api.js';
 import type { StatusEvent, SessionRecord } from './store/types.js';
 import { ID_PATTERN } from './core/plan.js';
 
-export type { StatusEvent, SessionRecord, PhaseRow, PhaseState, Counts };
+export type { StatusEvent, SessionRecord, PhaseRow, PhaseState, Counts, WaitOutcome };
 export { ParallelError, ExitCode };
 
 export interface TrackerOptions {
@@ -134,19 +135,13 @@ export interface StatusSnapshot {
 }
 
 export interface WaitResult {
-  /** `ok`: nothing running and none failed; `failed`: something failed or timed out; `timed_out`: the wait's own timeout. */
-  outcome: 'ok' | 'failed' | 'timed_out';
+  /**
+   * `ok`: nothing running and none failed; `failed`: something failed or timed out; `timed_out`:
+   * the wait's own timeout; `interrupted`: the signal aborted.
+   */
+  outcome: WaitOutcome;
   snapshot: StatusSnapshot;
 }
-
-const pause = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
 
 /** Reads every phase's state, as `parallel status` does. */
 export class SessionMonitor {
@@ -175,17 +170,10 @@ export class SessionMonitor {
     }
   }
 
-  /** Resolve when no started phase is running or stale, or at `timeout` ms. */
+  /** Resolve when no started phase is running or stale, at `timeout` ms, or when `signal` aborts (the loop of `status --wait`). */
   async wait(opts: { timeout?: number; interval?: number; signal?: AbortSignal } = {}): Promise<WaitResult> {
-    const started = Date.now();
-    for (;;) {
-      const snapshot = await this.poll();
-      if (waitIsOver(snapshot.phases)) return { outcome: anyFailed(snapshot.phases) ? 'failed' : 'ok', snapshot };
-      const elapsed = Date.now() - started;
-      if ((opts.timeout !== undefined && elapsed >= opts.timeout) || opts.signal?.aborted) return { outcome: 'timed_out', snapshot };
-      const left = opts.timeout === undefined ? opts.interval ?? 5000 : Math.min(opts.interval ?? 5000, opts.timeout - elapsed);
-      await pause(Math.max(0, left), opts.signal);
-    }
+    const { outcome, snapshot } = await waitForPhases(() => this.poll(), (s) => s.phases, opts);
+    return { outcome, snapshot };
   }
 
   /** The event history, oldest first (one phase, or all). */

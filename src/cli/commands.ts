@@ -69,7 +69,7 @@ export const COMMANDS: CommandSpec[] = [
       ...json,
       watch: { type: 'boolean', description: 'redraw until Ctrl-C' },
       interval: { type: 'string', description: 'poll interval for --watch/--wait (default 5s)' },
-      wait: { type: 'boolean', description: 'return when no started phase is running or stale' },
+      wait: { type: 'boolean', description: 'return when no started phase is running or stale (exit 0, 1 if one failed; Ctrl-C: 130)' },
       timeout: { type: 'string', description: 'give up waiting after this long (exit 3)' },
       'heartbeat-timeout': { type: 'string', description: 'override timeouts.heartbeat' },
       'session-timeout': { type: 'string', description: 'override timeouts.session' },

@@ -1,7 +1,7 @@
 /**
  * `parallel status`: the dashboard, once, or `--watch` (redraw on a TTY, append on a pipe, Ctrl-C
  * exits 0), or `--wait` (return when no started phase is running or stale: exit 0, 1 when one
- * failed or timed out, 3 at `--timeout`).
+ * failed or timed out, 3 at `--timeout`, 130 when interrupted by Ctrl-C).
  */
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { usageError, ExitCode } from '../errors.js';
@@ -9,10 +9,14 @@ import { openRepo, resolveBase } from '../git/repo.js';
 import { readCommittedPlan } from '../config/plan-source.js';
 import { parseDuration, formatDuration } from '../core/duration.js';
 import { computeWaves } from '../core/graph.js';
-import { countStates, waitIsOver, anyFailed, type Counts, type PhaseRow } from '../core/phase-state.js';
+import { countStates, type Counts, type PhaseRow } from '../core/phase-state.js';
 import { renderDashboard } from '../core/dashboard.js';
 import { colors } from '../cli/colors.js';
 import { gatherPhaseStates } from '../store/gather.js';
+import { pause, waitForPhases } from '../store/wait.js';
+
+/** Exit status of `status --wait` stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). */
+const INTERRUPTED = 130;
 
 function durationOpt(input: CommandInput, name: string): number | undefined {
   const v = input.opts[name];
@@ -57,42 +61,32 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   return { data: snap.data, text: snap.text };
 }
 
-/** Resolves when Ctrl-C (or SIGTERM) arrives or `ms` pass. */
-function pause(ms: number, stop: { stopped: boolean; wake?: () => void }): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    stop.wake = () => {
-      clearTimeout(t);
-      resolve();
-    };
-  });
-}
-
-function onInterrupt(stop: { stopped: boolean; wake?: () => void }): () => void {
-  const handler = () => {
-    stop.stopped = true;
-    stop.wake?.();
-  };
+/** An AbortSignal that Ctrl-C (or SIGTERM) aborts, while the returned release has not run. */
+function onInterrupt(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const handler = () => controller.abort();
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
   };
 }
 
 async function watch(input: CommandInput, snapshot: () => Promise<Snapshot>, interval: number): Promise<CommandResult> {
-  const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
-  const release = onInterrupt(stop);
+  const { signal, release } = onInterrupt();
   try {
     let first = true;
-    while (!stop.stopped) {
+    while (!signal.aborted) {
       const snap = await snapshot();
       if (input.json) input.io.out(JSON.stringify({ schema: 1, ok: true, ...snap.data }));
       else if (input.io.isTTY) input.io.out(`\u001b[H\u001b[2J${snap.text}\n(watching every ${formatDuration(interval)}; Ctrl-C to stop)`);
       else input.io.out(`${first ? '' : '\n'}${snap.text}`);
       first = false;
-      await pause(interval, stop);
+      await pause(interval, signal);
     }
   } finally {
     release();
@@ -102,36 +96,31 @@ async function watch(input: CommandInput, snapshot: () => Promise<Snapshot>, int
 }
 
 async function wait(input: CommandInput, snapshot: () => Promise<Snapshot>, interval: number, timeout: number | undefined): Promise<CommandResult> {
-  const started = Date.now();
-  const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
-  const release = onInterrupt(stop);
+  const { signal, release } = onInterrupt();
   let lastLine = '';
   try {
-    for (;;) {
-      const snap = await snapshot();
-      const busy = snap.rows.filter((r) => r.state === 'running' || r.state === 'stale');
-      if (waitIsOver(snap.rows)) {
-        const failed = anyFailed(snap.rows);
-        const bad = snap.rows.filter((r) => r.state === 'failed' || r.state === 'timed_out' || r.state === 'missing').map((r) => `${r.id} (${r.state})`);
-        const verdict = failed ? `parallel: finished with problems: ${bad.join(', ')}.` : 'parallel: no phase is running; none failed.';
-        return { exitCode: failed ? ExitCode.refused : ExitCode.ok, data: { ...snap.data, waited_ms: Date.now() - started, timed_out: false }, text: `${snap.text}\n${verdict}` };
-      }
-      const elapsed = Date.now() - started;
-      if ((timeout !== undefined && elapsed >= timeout) || stop.stopped) {
-        const why = stop.stopped ? 'interrupted' : `timed out after ${formatDuration(timeout!)}`;
-        return {
-          exitCode: ExitCode.timedOut,
-          data: { ...snap.data, waited_ms: elapsed, timed_out: true },
-          text: `${snap.text}\nparallel: ${why} waiting for ${busy.map((r) => `${r.id} (${r.state})`).join(', ')}.`,
-        };
-      }
+    const { outcome, snapshot: snap, waitedMs, busy } = await waitForPhases(snapshot, (s) => s.rows, {
+      interval, signal, ...(timeout !== undefined ? { timeout } : {}),
       // CI-friendly progress: one line on stderr whenever the picture changes.
-      const line = `parallel: waiting for ${busy.map((r) => `${r.id} ${Math.round(r.progress)}%${r.state === 'stale' ? ' (stale)' : ''}`).join(', ')}`;
-      if (line !== lastLine) input.io.err(line);
-      lastLine = line;
-      const left = timeout === undefined ? interval : Math.min(interval, Math.max(0, timeout - elapsed));
-      await pause(left, stop);
+      onPoll: (_, waiting) => {
+        const line = `parallel: waiting for ${waiting.map((r) => `${r.id} ${Math.round(r.progress)}%${r.state === 'stale' ? ' (stale)' : ''}`).join(', ')}`;
+        if (line !== lastLine) input.io.err(line);
+        lastLine = line;
+      },
+    });
+    const data = { ...snap.data, waited_ms: waitedMs, timed_out: outcome === 'timed_out', ...(outcome === 'interrupted' ? { interrupted: true } : {}) };
+    if (outcome === 'ok' || outcome === 'failed') {
+      const bad = snap.rows.filter((r) => r.state === 'failed' || r.state === 'timed_out' || r.state === 'missing').map((r) => `${r.id} (${r.state})`);
+      const verdict = outcome === 'failed' ? `parallel: finished with problems: ${bad.join(', ')}.` : 'parallel: no phase is running; none failed.';
+      return { exitCode: outcome === 'failed' ? ExitCode.refused : ExitCode.ok, data, text: `${snap.text}\n${verdict}` };
     }
+    const still = busy.map((r) => `${r.id} (${r.state})`).join(', ');
+    if (outcome === 'interrupted') {
+      // Not the wait's timeout (exit 3): the usual exit status of a command stopped by Ctrl-C.
+      input.io.err(`parallel: interrupted while waiting for ${still}; nothing was decided.`);
+      return { exitCode: INTERRUPTED, data, text: snap.text };
+    }
+    return { exitCode: ExitCode.timedOut, data, text: `${snap.text}\nparallel: timed out after ${formatDuration(timeout!)} waiting for ${still}.` };
   } finally {
     release();
   }

@@ -3,10 +3,11 @@
  * precedence (missing > timed_out > stale > running), counts that add up, --wait's exit codes and
  * --watch on a pipe.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planRepo, addPhase, apiStart, phaseOf, CLI, SPEC_PLAN, type StatusJson, type TestRepo } from './store-fixture.js';
+import { planRepo, addPhase, apiStart, phaseOf, CLI, ROOT, SPEC_PLAN, type StatusJson, type TestRepo } from './store-fixture.js';
 
 const FIELDS = ['id', 'state', 'session', 'sessions', 'task', 'progress', 'message', 'errors', 'started_at', 'last_heartbeat', 'completed_at', 'output_files', 'metadata', 'branch', 'worktree', 'commits', 'files_changed', 'checklist', 'review', 'needs'];
 
@@ -75,6 +76,39 @@ describe('status', () => {
     const j = repo.json<StatusJson>(['status', '--wait', '--timeout', '100ms', '--interval', '50ms']);
     expect(j.code).toBe(3);
     expect(j.data).toMatchObject({ ok: false, timed_out: true });
+  });
+
+  it('--wait stopped by Ctrl-C exits 130 with a note, not 3; the API\'s wait shares the loop', async () => {
+    const child = spawn(process.execPath, [CLI, 'status', '--wait', '--interval', '100ms'], { cwd: repo.dir, env: repo.env });
+    let err = '';
+    let out = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => (out += d));
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (err.includes('parallel: waiting for')) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(err).toContain('parallel: interrupted while waiting for schema (running), dashboard (running); nothing was decided.');
+    expect(out).toMatch(/^Parallel: client-portal/m);
+    expect(out).not.toContain('timed out');
+    const help = repo.parallel(['status', '--help']);
+    expect(help.stdout).toMatch(/--wait .*Ctrl-C: 130/);
+    const script = `import('${join(ROOT, 'dist/api.js')}').then(async (m) => {
+      const mon = new m.SessionMonitor();
+      const timedOut = await mon.wait({ timeout: 150, interval: 50 });
+      const ac = new AbortController(); setTimeout(() => ac.abort(), 150);
+      const stopped = await mon.wait({ interval: 50, signal: ac.signal });
+      console.log(timedOut.outcome, stopped.outcome);
+    })`;
+    const api = spawnSync(process.execPath, ['-e', script], { cwd: repo.dir, env: repo.env, encoding: 'utf8' });
+    expect(api.stdout.trim(), api.stderr).toBe('timed_out interrupted');
   });
 
   it('--watch appends on a pipe and Ctrl-C exits 0', async () => {
