@@ -13,6 +13,7 @@ import { invalidPlan, decodePlan } from '../config/plan-source.js';
 import type { Gathered } from './gather.js';
 import type { IntegratePlan } from './plan-steps.js';
 import type { Job } from './journal.js';
+import { jobIdentity } from './scratch.js';
 
 function isAncestor(cwd: string, a: string, b: string): boolean {
   return git(['merge-base', '--is-ancestor', a, b], { cwd, okCodes: [0, 1] }).exitCode === 0;
@@ -35,6 +36,7 @@ export function createJob(ctx: RepoContext, g: Gathered, plan: IntegratePlan, op
     id: `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`,
     created: now.toISOString(),
     date: Math.floor(now.getTime() / 1000),
+    identity: jobIdentity(ctx.toplevel),
     base: g.base,
     baseOid: g.baseOid,
     integrationBefore: g.integration,

@@ -7,6 +7,7 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MergeStep, Skip } from './plan-steps.js';
+import type { Person } from './scratch.js';
 
 export type Stage =
   /** merging and testing; the integration branch has not moved */
@@ -37,6 +38,8 @@ export interface Job {
   created: string;
   /** Pinned merge commit date (seconds, UTC): a re-done merge gives the same commit id. */
   date: number;
+  /** Pinned author and committer of the merges (absent in journals of older builds). */
+  identity?: { author: Person; committer: Person };
   base: string;
   baseOid: string;
   /** The integration branch before the job (null: it did not exist). */

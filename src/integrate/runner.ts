@@ -50,7 +50,7 @@ class Runner {
   private total: number;
 
   constructor(private readonly env: RunnerEnv, private readonly job: Job) {
-    this.identity = { date: job.date };
+    this.identity = { date: job.date, ...job.identity };
     this.total = job.chain.length + job.queue.length;
   }
 
@@ -65,7 +65,10 @@ class Runner {
     this.scratch = path;
     // `clean -fd` removed copies that are not ignored: copy again (existing files are kept).
     if (this.env.plan.copy.length) await copyPlanFiles(this.env.plan.copy, this.env.ctx.mainWorktree, path);
-    if ((this.at === undefined || created) && needsIdentity(path)) Object.assign(this.identity, { name: 'parallel', email: 'parallel@localhost' });
+    if (!this.job.identity && (this.at === undefined || created) && needsIdentity(path)) {
+      const fallback = { name: 'parallel', email: 'parallel@localhost' };
+      Object.assign(this.identity, { author: fallback, committer: fallback });
+    }
     this.at = commit;
   }
 

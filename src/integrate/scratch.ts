@@ -66,20 +66,43 @@ export interface MergeOutcome {
   files?: string[];
 }
 
+export interface Person {
+  name: string;
+  email: string;
+}
+
 export interface MergeIdentity {
   /** Seconds since the epoch: author and committer date of every merge in the job. */
   date: number;
-  /** Fallback identity when the repository has none configured. */
-  name?: string;
-  email?: string;
+  /** Author and committer of every merge, pinned when the job starts (see `jobIdentity`). */
+  author?: Person;
+  committer?: Person;
 }
 
 /** The environment that makes a merge commit reproducible: same inputs, same commit id. */
 export function mergeEnv(id: MergeIdentity): Record<string, string> {
   const env: Record<string, string> = { GIT_AUTHOR_DATE: `${id.date} +0000`, GIT_COMMITTER_DATE: `${id.date} +0000` };
-  if (id.name) Object.assign(env, { GIT_AUTHOR_NAME: id.name, GIT_COMMITTER_NAME: id.name });
-  if (id.email) Object.assign(env, { GIT_AUTHOR_EMAIL: id.email, GIT_COMMITTER_EMAIL: id.email });
+  if (id.author) Object.assign(env, { GIT_AUTHOR_NAME: id.author.name, GIT_AUTHOR_EMAIL: id.author.email });
+  if (id.committer) Object.assign(env, { GIT_COMMITTER_NAME: id.committer.name, GIT_COMMITTER_EMAIL: id.committer.email });
   return env;
+}
+
+const FALLBACK: Person = { name: 'parallel', email: 'parallel@localhost' };
+
+function ident(cwd: string, which: 'GIT_AUTHOR_IDENT' | 'GIT_COMMITTER_IDENT'): Person {
+  const res = git(['var', which], { cwd, okCodes: [0, 128] });
+  const m = res.exitCode === 0 ? /^(.*) <([^>]*)> \d+ [+-]\d{4}$/.exec(res.stdout.trim()) : null;
+  return m ? { name: m[1]!, email: m[2]! } : FALLBACK;
+}
+
+/**
+ * Who authors and commits the job's merges, as git would pick them now (config and GIT_AUTHOR_* /
+ * GIT_COMMITTER_* variables), or `parallel <parallel@localhost>` when none is configured. Pinned
+ * in the journal, so a merge redone after a kill is the same commit even if the environment
+ * of the resuming run differs.
+ */
+export function jobIdentity(cwd: string): { author: Person; committer: Person } {
+  return { author: ident(cwd, 'GIT_AUTHOR_IDENT'), committer: ident(cwd, 'GIT_COMMITTER_IDENT') };
 }
 
 /** `git merge --no-ff` of `tip` into the scratch worktree's HEAD, hooks off. */
