@@ -46,6 +46,9 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       if (clearIntegrationLock(ctx)) progress.line(`cleared ${INTEGRATION_BRANCH}'s ref lock left by the killed run`);
       if (job.stage === 'recording' && clearStaleNotesLock(ctx)) progress.line('cleared the coordination ref\'s lock left by the killed run');
       progress.line(`resuming the interrupted integrate started ${job.created} (pinned tips: ${job.queue.concat(job.chain).map((s) => `${s.id}@${short(s.tip)}`).join(', ') || 'none'})`);
+      if (o.each && !job.each) {
+        progress.line('resuming the interrupted integrate without --each (it started without it; --each is ignored). To test after every merge, run "parallel integrate --abort", then "parallel integrate --each".');
+      }
       if (o.land && !job.land) {
         job.land = true;
         writeJournal(dir, job);

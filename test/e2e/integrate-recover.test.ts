@@ -179,15 +179,16 @@ describe('integrate: the merge identity is pinned by the job', () => {
   });
   afterAll(() => f.cleanup());
 
-  it('a job resumed under another identity still merges as the identity it started with', () => {
+  it('a job resumed under another identity (and with --each) merges as it started: same identity, and says --each is ignored', () => {
     const alice = { GIT_AUTHOR_NAME: 'Alice', GIT_AUTHOR_EMAIL: 'alice@example.com', GIT_COMMITTER_NAME: 'Alice', GIT_COMMITTER_EMAIL: 'alice@example.com' };
     const bob = { GIT_AUTHOR_NAME: 'Bob', GIT_AUTHOR_EMAIL: 'bob@example.com', GIT_COMMITTER_NAME: 'Bob', GIT_COMMITTER_EMAIL: 'bob@example.com' };
     const listed = f.repo.parallel(['integrate'], { env: { PARALLEL_TEST_KILL_AT: 'list' } });
     const n = listed.stderr.split('\n').find((l) => l.endsWith(': merged-alpha'))!.match(/fault point (\d+)/)![1]!;
     f.repo.git(['update-ref', '-d', 'refs/heads/parallel/integration']);
     expect(f.repo.parallel(['integrate'], { env: { ...alice, PARALLEL_TEST_KILL_AT: n } }).code).not.toBe(0);
-    const resumed = f.repo.parallel(['integrate'], { env: bob });
+    const resumed = f.repo.parallel(['integrate', '--each'], { env: bob });
     expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resuming the interrupted integrate without --each');
     const people = f.repo.git(['log', '--first-parent', '--merges', '--format=%an <%ae> / %cn <%ce>', 'parallel/integration']).stdout.trim().split('\n');
     expect(people).toEqual(['Alice <alice@example.com> / Alice <alice@example.com>', 'Alice <alice@example.com> / Alice <alice@example.com>']);
   });
