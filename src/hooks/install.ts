@@ -11,11 +11,12 @@
  * name from the folder git would use without parallel, and a failure there still blocks. The
  * main worktree and worktrees that are not phases are left exactly as they were.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listPhaseWorktrees, type PhaseWorktree } from '../git/phase-worktrees.js';
 import { git, gitTry } from '../git/git.js';
-import { readMarker, resolveBase, type PhaseMarker, type RepoContext } from '../git/repo.js';
+import { resolveBase, type RepoContext } from '../git/repo.js';
 
 export interface HookInstallReport {
   lines: string[];
@@ -65,37 +66,9 @@ export function renderHookFiles(): { library: string; hook: string } {
   return { library, hook };
 }
 
-export interface PhaseWorktree {
-  path: string;
-  gitDir: string;
-  marker: PhaseMarker;
-  /** The worktree folder is gone (deleted by hand). */
-  missing: boolean;
-}
-
-/** Linked worktrees that carry a phase marker (from `<common dir>/worktrees/*`). */
+/** Linked worktrees that carry a phase marker (the shared reader, src/git/phase-worktrees.ts). */
 export function phaseWorktrees(ctx: Pick<RepoContext, 'commonDir'>): PhaseWorktree[] {
-  const root = join(ctx.commonDir, 'worktrees');
-  let names: string[] = [];
-  try {
-    names = readdirSync(root);
-  } catch {
-    return [];
-  }
-  const out: PhaseWorktree[] = [];
-  for (const name of names.sort()) {
-    const gitDir = join(root, name);
-    const marker = readMarker(gitDir);
-    if (!marker) continue;
-    let path = '';
-    try {
-      path = dirname(readFileSync(join(gitDir, 'gitdir'), 'utf8').trim());
-    } catch {
-      // no gitdir file: git itself considers the entry broken
-    }
-    out.push({ path, gitDir, marker, missing: !path || !existsSync(path) });
-  }
-  return out;
+  return listPhaseWorktrees(ctx.commonDir);
 }
 
 /** `core.hooksPath` as the repository sets it outside any worktree's own config (undefined: unset). */

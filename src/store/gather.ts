@@ -4,11 +4,11 @@
  * rows with the pure `derivePhaseStates`. Used by status, `--wait`, the API, integrate and brief.
  * A handful of git calls in total, whatever the number of phases or the length of the history.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { git } from '../git/git.js';
 import { integratedPhases } from '../git/integrated.js';
-import { parseMarker, type RepoContext } from '../git/repo.js';
+import { phaseWorktreeMap } from '../git/phase-worktrees.js';
+import type { RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH, type Plan, type PhaseId } from '../core/plan.js';
 import { derivePhaseStates, type BranchFacts, type PhaseRow, type WorktreeFacts } from '../core/phase-state.js';
 import type { SessionRecord } from './types.js';
@@ -92,28 +92,9 @@ export function branchFacts(cwd: string, tips: Map<PhaseId, string>, exclude: st
   return facts;
 }
 
-/** This clone's phase worktrees, from `<common dir>/worktrees/*` (no git call). */
+/** This clone's phase worktrees as phase states need them (the shared reader; no git call). */
 export function phaseWorktrees(commonDir: string): Map<PhaseId, WorktreeFacts> {
-  const map = new Map<PhaseId, WorktreeFacts>();
-  let names: string[];
-  try {
-    names = readdirSync(join(commonDir, 'worktrees'));
-  } catch {
-    return map;
-  }
-  for (const name of names) {
-    const dir = join(commonDir, 'worktrees', name);
-    try {
-      const marker = parseMarker(readFileSync(join(dir, 'parallel-phase'), 'utf8'));
-      if (!marker) continue;
-      // `gitdir` holds the path of the worktree's `.git` file (gitrepository-layout).
-      const path = dirname(readFileSync(join(dir, 'gitdir'), 'utf8').trim());
-      map.set(marker.phase, { path, exists: existsSync(path) });
-    } catch {
-      // not a phase worktree, or half-created
-    }
-  }
-  return map;
+  return new Map([...phaseWorktreeMap(commonDir)].map(([id, wt]) => [id, { path: wt.path, exists: !wt.missing }]));
 }
 
 export async function gatherPhaseStates(ctx: RepoContext, plan: Plan, base: string, opts: GatherOptions = {}): Promise<PhaseStates> {

@@ -1,28 +1,14 @@
 /**
- * Where phase worktrees are and which ones exist. The list comes from git's own admin folders
- * (`<common dir>/worktrees/<name>/`): each holds `gitdir` (the worktree's `.git` file path) and,
- * for a phase worktree, our marker. Reading those files costs no git process and also finds
- * worktrees deleted by hand (their `gitdir` points at nothing: git calls them prunable).
+ * Where phase worktrees go and what is at those paths. Which ones exist: src/git/phase-worktrees.ts.
  */
-import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DEFAULT_WORKTREES, PLAN_FILE, expandWorktrees, worktreesProblem, type PhaseId, type Plan } from '../core/plan.js';
 import { usageError } from '../errors.js';
 import { git, splitZ } from '../git/git.js';
-import { readMarker, type PhaseMarker } from '../git/repo.js';
 
-export interface PhaseWorktree {
-  phase: PhaseId;
-  marker: PhaseMarker;
-  /** Top of the worktree. */
-  path: string;
-  /** Its private git dir (`<common dir>/worktrees/<name>`). */
-  gitDir: string;
-  /** Deleted by hand: the folder is gone but git still lists it until `git worktree prune`. */
-  missing: boolean;
-  /** `git worktree lock`ed. */
-  locked: boolean;
-}
+// The reader of phase worktrees lives in src/git/phase-worktrees.ts (hooks and status use it too).
+export { listPhaseWorktrees, phaseWorktreeMap, type PhaseWorktree } from '../git/phase-worktrees.js';
 
 /** The folder of a phase's worktree from the plan's `worktrees` template, relative to the main worktree. */
 export function worktreePathFor(plan: Pick<Plan, 'worktrees'>, mainWorktree: string, phase: PhaseId): string {
@@ -30,48 +16,6 @@ export function worktreePathFor(plan: Pick<Plan, 'worktrees'>, mainWorktree: str
   const problem = worktreesProblem(template, mainWorktree);
   if (problem) throw usageError(`parallel: ${problem}. Change "worktrees" in ${PLAN_FILE} on base.`);
   return expandWorktrees(template, mainWorktree, phase);
-}
-
-/** Every linked worktree that carries a phase marker, in admin-folder order. */
-export function listPhaseWorktrees(commonDir: string): PhaseWorktree[] {
-  const admin = join(commonDir, 'worktrees');
-  let names: string[];
-  try {
-    names = readdirSync(admin);
-  } catch {
-    return [];
-  }
-  const out: PhaseWorktree[] = [];
-  for (const name of names.sort()) {
-    const gitDir = join(admin, name);
-    const marker = readMarker(gitDir);
-    if (!marker) continue;
-    let dotGit: string;
-    try {
-      dotGit = readFileSync(join(gitDir, 'gitdir'), 'utf8').trim();
-    } catch {
-      continue;
-    }
-    out.push({
-      phase: marker.phase,
-      marker,
-      path: dirname(dotGit),
-      gitDir,
-      missing: !existsSync(dotGit),
-      locked: existsSync(join(gitDir, 'locked')),
-    });
-  }
-  return out;
-}
-
-/** Phase id -> its worktree (a present one wins over one deleted by hand). */
-export function phaseWorktreeMap(commonDir: string): Map<PhaseId, PhaseWorktree> {
-  const map = new Map<PhaseId, PhaseWorktree>();
-  for (const wt of listPhaseWorktrees(commonDir)) {
-    const seen = map.get(wt.phase);
-    if (!seen || (seen.missing && !wt.missing)) map.set(wt.phase, wt);
-  }
-  return map;
 }
 
 /** The private git dir of a linked worktree, from its `.git` file. */
