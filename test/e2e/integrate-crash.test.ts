@@ -2,7 +2,8 @@
  * Crash safety of `parallel integrate`: the lock (a second run exits 4; a killed run's lock is
  * cleared), `--abort`, and SIGKILL at random moments: after each kill no ref points at an untested
  * merge, every phase commit is still there, and a re-run reaches the same tree as an
- * uninterrupted run. Quick by default; PARALLEL_FAULT_RUNS=N (e.g. 40) for the full run.
+ * uninterrupted run, from four starting states (no integration branch, branch present, base
+ * moved with the branch diverged, --land). 20 kills by default; PARALLEL_FAULT_RUNS=N changes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
@@ -114,16 +115,31 @@ describe('integrate: lock and abort', () => {
 });
 
 describe('integrate: SIGKILL at random moments', () => {
-  const RUNS = Number(process.env.PARALLEL_FAULT_RUNS) || 6;
+  const RUNS = Number(process.env.PARALLEL_FAULT_RUNS) || 20;
   let f: Fixture;
-  let reference: { code: number; tree: string; integrated: string[] };
   let tips: Map<string, string>;
-  let points: number;
-  let mainBefore: string;
+
+  /**
+   * Starting states, so that every stage gets killed: no integration branch; the branch present
+   * (compare-and-swap from an existing value); base moved on while the branch holds its own
+   * commit (the bring-up-to-base merge first); and --land (base fast-forwarded at the end).
+   */
+  interface Scenario {
+    name: string;
+    main: string;
+    integration: string | null;
+    args: string[];
+    points: number;
+    reference: { code: number; tree: string; integrated: string[] };
+  }
+  const scenarios: Scenario[] = [];
 
   const tree = (ref: string) => f.repo.git(['rev-parse', `${ref}^{tree}`]).stdout.trim();
-  const reset = () => {
-    f.repo.git(['update-ref', '-d', 'refs/heads/parallel/integration']);
+  const journal = () => join(f.repo.dir, '.git/parallel/integrate/journal.json');
+  const setUp = (s: Pick<Scenario, 'main' | 'integration'>) => {
+    f.repo.git(['reset', '--hard', '-q', s.main]); // main is checked out in the main worktree
+    if (s.integration) f.repo.git(['update-ref', 'refs/heads/parallel/integration', s.integration]);
+    else f.repo.git(['update-ref', '-d', 'refs/heads/parallel/integration']);
   };
 
   beforeAll(() => {
@@ -136,25 +152,38 @@ describe('integrate: SIGKILL at random moments', () => {
       delta: { 'delta/d': 'd\n', 'config.txt': 'v=2\n' },
     });
     tips = new Map(['alpha', 'beta', 'gamma', 'delta'].map((p) => [p, f.rev(`parallel/${p}`)!]));
-    mainBefore = f.rev('main')!;
-    const listed = f.repo.parallel(['integrate', '--json'], { env: { PARALLEL_TEST_KILL_AT: 'list' } });
-    points = listed.stderr.split('\n').filter((l) => l.startsWith('fault point')).length;
-    const data = JSON.parse(listed.stdout) as IntegrateJson;
-    reference = { code: listed.code, tree: tree('parallel/integration'), integrated: data.integrated };
-    expect(reference.integrated).toEqual(['alpha', 'gamma']);
-    expect(reference.code).toBe(1);
-    expect(points).toBeGreaterThan(8);
+    const m0 = f.rev('main')!;
+    const m1 = f.repo.commit({ 'docs/base.md': 'base moved on\n' }, 'base moves on');
+    const side = f.repo.git(['commit-tree', `${m0}^{tree}`, '-p', m0, '-m', 'work on the integration branch itself']).stdout.trim();
+    const states: Omit<Scenario, 'points' | 'reference'>[] = [
+      { name: 'no integration branch', main: m0, integration: null, args: [] },
+      { name: 'integration branch present', main: m1, integration: m0, args: [] },
+      { name: 'base moved, branch diverged', main: m1, integration: side, args: [] },
+      { name: '--land', main: m1, integration: null, args: ['--land'] },
+    ];
+    for (const st of states) {
+      setUp(st);
+      const listed = f.repo.parallel(['integrate', '--json', ...st.args], { env: { PARALLEL_TEST_KILL_AT: 'list' } });
+      const points = listed.stderr.split('\n').filter((l) => l.startsWith('fault point')).length;
+      const data = JSON.parse(listed.stdout) as IntegrateJson;
+      expect(data.integrated, `${st.name}: ${listed.stderr}`).toEqual(['alpha', 'gamma']);
+      expect(listed.code).toBe(1);
+      expect(points).toBeGreaterThan(8);
+      if (st.args.includes('--land')) expect(data.landed).toBe(true);
+      scenarios.push({ ...st, points, reference: { code: listed.code, tree: tree('parallel/integration'), integrated: data.integrated } });
+    }
   });
   afterAll(() => f.cleanup());
 
-  it(`survives ${RUNS} kills: no ref at an untested merge, nothing lost, the re-run reaches the same tree`, async () => {
+  it(`survives ${RUNS} kills in varied starting states: no ref at an untested merge, nothing lost, the re-run reaches the same tree`, async () => {
     for (let run = 0; run < RUNS; run++) {
-      reset();
-      const byPoint = run % 2 === 0;
-      const env = byPoint ? { PARALLEL_TEST_KILL_AT: String(1 + Math.floor(Math.random() * points)) } : {};
-      const p = spawnIntegrate(f, [], env);
+      const sc = scenarios[run % scenarios.length]!;
+      setUp(sc);
+      const byPoint = run % 3 !== 2;
+      const env = byPoint ? { PARALLEL_TEST_KILL_AT: String(1 + Math.floor(Math.random() * sc.points)) } : {};
+      const p = spawnIntegrate(f, sc.args, env);
       if (!byPoint) {
-        await sleep(150 + Math.random() * 900);
+        await sleep(100 + Math.random() * 700);
         try {
           process.kill(-p.child.pid!, 'SIGKILL'); // the whole group: git children die mid-operation too
         } catch {
@@ -162,17 +191,23 @@ describe('integrate: SIGKILL at random moments', () => {
         }
       }
       const out = await p.done;
-      const what = `run ${run} (${byPoint ? `fault point ${env.PARALLEL_TEST_KILL_AT}` : 'timed kill'}, exit ${out.code})`;
-      // No ref at an untested merge: the integration branch is absent or at the tested result.
+      const what = `run ${run}, ${sc.name} (${byPoint ? `fault point ${env.PARALLEL_TEST_KILL_AT} of ${sc.points}` : 'timed kill'}, exit ${out.code})`;
+      // No ref at an untested merge: the integration branch is where it was or at the tested result.
       const head = f.rev('parallel/integration');
-      if (head) expect(tree('parallel/integration'), what).toBe(reference.tree);
-      expect(f.rev('main'), what).toBe(mainBefore);
+      if (head !== sc.integration) expect(tree('parallel/integration'), what).toBe(sc.reference.tree);
+      const main = f.rev('main');
+      if (main !== sc.main) {
+        expect(sc.args, what).toContain('--land');
+        expect(tree('main'), what).toBe(sc.reference.tree);
+      }
       for (const [id, tip] of tips) expect(f.rev(`parallel/${id}`), what).toBe(tip);
       // The next run (plain or --continue) finishes the same job.
-      const resumed = f.repo.parallel(['integrate', ...(run % 3 === 0 && existsSync(join(f.repo.dir, '.git/parallel/integrate/journal.json')) ? ['--continue'] : []), '--json']);
-      expect(resumed.code, `${what}: ${resumed.stderr}`).toBe(reference.code);
-      expect(tree('parallel/integration'), what).toBe(reference.tree);
-      expect(existsSync(join(f.repo.dir, '.git/parallel/integrate/journal.json')), what).toBe(false);
+      const resumed = f.repo.parallel(['integrate', ...sc.args, ...(run % 2 === 0 && existsSync(journal()) ? ['--continue'] : []), '--json']);
+      expect(resumed.code, `${what}: ${resumed.stderr}`).toBe(sc.reference.code);
+      expect(tree('parallel/integration'), what).toBe(sc.reference.tree);
+      if (sc.args.includes('--land')) expect(tree('main'), what).toBe(sc.reference.tree);
+      else expect(f.rev('main'), what).toBe(sc.main);
+      expect(existsSync(journal()), what).toBe(false);
       expect(existsSync(lockPath(f)), what).toBe(false);
     }
   }, 600_000);
