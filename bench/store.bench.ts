@@ -79,7 +79,7 @@ async function concurrentHeartbeats(): Promise<void> {
   }))).flat();
   const wall = Date.now() - t;
   const events = JSON.parse(sh(process.execPath, [CLI, 'log', '--json'], { cwd: box.dir, env: box.env }).stdout).events as StatusEvent[];
-  const distinct = new Set(events.map((e) => e.message)).size;
+  const distinct = new Set(events.filter((e) => e.type === 'heartbeat').map((e) => e.message)).size;
   console.log(`8 x 25 parallel heartbeat at once: ${distinct}/200 events present, ${codes.filter((c) => c !== 0).length} errors, ${new Set(events.map((e) => e.id)).size === events.length ? 'no duplicates' : 'DUPLICATES'}, wall ${(wall / 1000).toFixed(1)} s`);
 
   // Side by side: plain `git notes append` on one commit from 8 processes.
