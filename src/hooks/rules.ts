@@ -3,9 +3,12 @@
  * `shared` paths and its `owns` minus its `exclude`, never `.parallel.yml`.
  *
  * Two tiers, both only ever allowing what the TypeScript matcher (`core/ownership.ts`) allows:
- * - `case`: every pattern is a file or folder name (`src/auth`, `src/auth/`, `src/**`, `**`): a
- *   shell `case` over the staged paths decides exactly, with no extra git call.
- * - `pathspec`: anything else (`*`, `?`, `[...]` inside names): git decides with `:(glob)` and
+ * - `case`: every pattern is a file or folder name (`src/auth`, `src/auth/`, `src/**`, `**`), a
+ *   glob whose wildcards stay inside segments (`src/*.ts`, `lib/[ab]?/x`, matched with a slash
+ *   count, see `caseRule`), or `prefix/**` followed by a name or `*.ext`: a shell `case` over the
+ *   staged paths decides exactly, with no extra git call.
+ * - `pathspec`: anything else (several `**`, ranges, or a last segment after `**` other than a
+ *   name or `*.ext`): git decides with `:(glob)` and
  *   `:(exclude)` pathspecs. `pl_outside` lists changed paths outside owns and shared,
  *   `pl_excluded` changed paths hit by `exclude` (and not shared); both empty means allowed.
  * Paths git would quote (non-ASCII, control characters), symlinks, submodules and the plan
@@ -24,29 +27,103 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The `case` pattern for one brace-free glob, or undefined when `case` cannot express it exactly. */
-export function caseAlternative(glob: string): string | undefined {
-  if (glob === '**') return '*';
-  if (!GLOB_CHARS.test(glob)) return shQuote(glob);
-  if (glob.endsWith('/**')) {
-    const dir = glob.slice(0, -3);
-    if (dir !== '' && !GLOB_CHARS.test(dir)) return `${shQuote(`${dir}/`)}*`;
+/**
+ * How `case` decides one brace-free glob: the path must match `pos` and, when set, not `neg`.
+ * In `case`, `*`, `?` and `[...]` also match `/`, so a glob with wildcards inside its segments
+ * is matched together with a slash count: a path with exactly as many `/` as the glob cannot let
+ * a wildcard absorb one (every literal `/` of the glob needs its own). `neg` is the pattern of
+ * paths with one `/` more, so pos-and-not-neg is exactly the glob.
+ */
+export interface CaseRule {
+  pos: string;
+  neg?: string;
+}
+
+/** One segment with `*`, `?` and simple classes as a `case` pattern; undefined when not expressible exactly. */
+function caseSegment(seg: string): string | undefined {
+  let out = '';
+  let literal = '';
+  const flush = () => {
+    if (literal) out += shQuote(literal);
+    literal = '';
+  };
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i]!;
+    if (c === '*' || c === '?') {
+      // `**` inside a segment is a plain star to the matcher; keep the translation simple.
+      if (c === '*' && seg[i + 1] === '*') return undefined;
+      flush();
+      out += c;
+    } else if (c === '[') {
+      const close = seg.indexOf(']', i + 1);
+      if (close === -1) return undefined;
+      let body = seg.slice(i + 1, close);
+      let negate = '';
+      if (body.startsWith('!') || body.startsWith('^')) {
+        negate = '!';
+        body = body.slice(1);
+      }
+      // Ranges depend on the shell's locale (bash on macOS): only plain character lists.
+      if (!/^[A-Za-z0-9._]+$/.test(body)) return undefined;
+      flush();
+      out += `[${negate}${body}]`;
+      i = close;
+    } else if (c === '{' || c === '}' || c === ']') {
+      return undefined;
+    } else {
+      literal += c;
+    }
   }
+  flush();
+  return out;
+}
+
+/** The `case` rule for one brace-free glob, or undefined when `case` cannot express it exactly. */
+export function caseRule(glob: string): CaseRule | undefined {
+  if (glob === '**') return { pos: '*' };
+  if (!GLOB_CHARS.test(glob)) return { pos: shQuote(glob) };
+  const segs = glob.split('/');
+  const stars = segs.filter((x) => x === '**').length;
+  if (stars === 0) {
+    const parts = segs.map(caseSegment);
+    if (parts.some((x) => x === undefined)) return undefined;
+    return { pos: parts.join('/'), neg: Array.from({ length: segs.length + 1 }, () => '*').join('/') };
+  }
+  if (stars !== 1) return undefined;
+  const at = segs.indexOf('**');
+  const prefix = segs.slice(0, at);
+  if (prefix.some((x) => GLOB_CHARS.test(x))) return undefined;
+  const dir = prefix.length ? shQuote(`${prefix.join('/')}/`) : '';
+  const tail = segs.slice(at + 1);
+  if (tail.length === 0) return prefix.length ? { pos: `${dir}*` } : { pos: '*' };
+  if (tail.length !== 1) return undefined;
+  const last = tail[0]!;
+  // `**/name`: the name at any depth below the prefix.
+  if (!GLOB_CHARS.test(last)) return { pos: `${dir}${shQuote(last)}|${dir}*${shQuote(`/${last}`)}` };
+  // `**/*.ext`: any path below the prefix whose last segment ends with the literal (a path ending
+  // with a slash-free literal ends its last segment with it).
+  const rest = last.slice(1);
+  if (last.startsWith('*') && !GLOB_CHARS.test(rest)) return { pos: `${dir}*${rest ? shQuote(rest) : ''}` };
   return undefined;
 }
 
-function caseAlternatives(patterns: readonly string[]): string[] | undefined {
-  const out: string[] = [];
+function caseRules(patterns: readonly string[]): CaseRule[] | undefined {
+  const out: CaseRule[] = [];
   for (const glob of patterns.flatMap(expandPattern)) {
-    const alt = caseAlternative(glob);
-    if (alt === undefined) return undefined;
-    out.push(alt);
+    const rule = caseRule(glob);
+    if (rule === undefined) return undefined;
+    out.push(rule);
   }
   return out;
 }
 
-function caseBranch(alts: readonly string[], verdict: 0 | 1): string {
-  return alts.length ? `  case $1 in ${alts.join('|')}) return ${verdict} ;; esac\n` : '';
+function caseBranch(rules: readonly CaseRule[], verdict: 0 | 1): string {
+  const plain = rules.filter((r) => !r.neg).map((r) => r.pos);
+  let text = plain.length ? `  case $1 in ${plain.join('|')}) return ${verdict} ;; esac\n` : '';
+  for (const r of rules) {
+    if (r.neg) text += `  case $1 in ${r.neg}) ;; ${r.pos}) return ${verdict} ;; esac\n`;
+  }
+  return text;
 }
 
 /** One pathspec per brace-free glob, with the given magic. */
@@ -57,12 +134,12 @@ export function pathspecs(patterns: readonly string[], magic: string): string[] 
 /** The shell text of a phase's rules file (sourced by the hooks). */
 export function compilePhaseRules(plan: Pick<Plan, 'shared'>, phase: Pick<Phase, 'id' | 'owns' | 'exclude'>, what = `phase ${phase.id}`): string {
   const head = `# parallel rules ${RULES_FORMAT} for ${what} (compiled from ${PLAN_FILE} on base; do not edit)\n`;
-  const shared = caseAlternatives(plan.shared);
-  const owns = caseAlternatives(phase.owns);
-  const exclude = caseAlternatives(phase.exclude);
+  const shared = caseRules(plan.shared);
+  const owns = caseRules(phase.owns);
+  const exclude = caseRules(phase.exclude);
   if (shared && owns && exclude) {
     return head + 'pl_tier=case\npl_allowed() {\n'
-      + caseBranch([shQuote(PLAN_FILE)], 1)
+      + caseBranch([{ pos: shQuote(PLAN_FILE) }], 1)
       + caseBranch(shared, 0)
       + caseBranch(exclude, 1)
       + caseBranch(owns, 0)

@@ -13,7 +13,7 @@ let ui: string;
 let glob: string;
 
 beforeAll(() => {
-  h = hookRepo(['auth', 'ui', 'glob']);
+  h = hookRepo(['auth', 'ui', 'glob', 'deep']);
   auth = h.wt('auth');
   ui = h.wt('ui');
   glob = h.wt('glob');
@@ -222,10 +222,25 @@ describe('pre-commit in a phase worktree', () => {
     expect(r.stderr).toContain('[reference-transaction] refs/heads/parallel/auth: this commit passed pre-commit');
     expect(r.stderr).not.toContain('asking Node');
     expect(r.stderr).not.toContain('stale');
+    // Globs whose wildcards stay inside segments are decided by case too.
     stage(h.repo, glob, { 'lib/fast.ts': '1\n' });
     const g = commit(h.repo, glob, [], debug);
-    expect(g.stderr).toContain('[pre-commit] allowed by the shell fast path (git pathspecs)');
+    expect(g.code).toBe(0);
+    expect(g.stderr).toContain('[pre-commit] allowed by the shell fast path (case rules)');
     expect(g.stderr).not.toContain('asking Node');
+    // ...and the same wildcard one folder deeper is not owned: Node explains the refusal.
+    stage(h.repo, glob, { 'lib/deeper/slow.ts': '1\n' });
+    const g2 = commit(h.repo, glob, [], debug);
+    expect(g2.code).not.toBe(0);
+    expect(g2.stderr).toContain('glob may not change lib/deeper/slow.ts');
+    h.repo.git(['reset', '-q', '--', 'lib/deeper/slow.ts'], { cwd: glob });
+    // Two ** in one pattern: git's pathspecs decide.
+    const deep = h.wt('deep');
+    stage(h.repo, deep, { 'deep/a/b/x/f.ts': '1\n' });
+    const d = commit(h.repo, deep, [], debug);
+    expect(d.code).toBe(0);
+    expect(d.stderr).toContain('[pre-commit] allowed by the shell fast path (git pathspecs)');
+    expect(d.stderr).not.toContain('asking Node');
   });
 
   it('does not check the main worktree', () => {

@@ -23,6 +23,9 @@ phases:
     task: Glob-owned files
     owns: ["lib/*.ts", "lib/**/*.test.ts"]
     exclude: ["lib/secret*.ts"]
+  - id: deep
+    task: A glob only git pathspecs decide in the hook
+    owns: ["deep/**/x/**"]
   - id: review-ui
     reviews: ui
     criteria: [Looks right]

@@ -4,7 +4,7 @@ import { parseLogZ, parseRawZ, type Change } from '../../src/enforce/changes.js'
 import { judgeChanges, symlinkDestination } from '../../src/enforce/judge.js';
 import { shellArg, stagedRefusal, updateRefusal } from '../../src/enforce/message.js';
 import { buildOwnership } from '../../src/core/ownership.js';
-import { caseAlternative, compilePhaseRules, shQuote } from '../../src/hooks/rules.js';
+import { caseRule, compilePhaseRules, shQuote } from '../../src/hooks/rules.js';
 import type { Phase, Plan } from '../../src/core/plan.js';
 
 const phase = (id: string, owns: string[], exclude: string[] = []): Phase => ({ id, index: 0, task: '', owns, exclude, needs: [], criteria: [], checklist: [] });
@@ -70,20 +70,28 @@ describe('messages', () => {
 
 describe('compiling rules for the shell hooks', () => {
   it('uses case patterns for file and folder names', () => {
-    expect(caseAlternative('src/auth/**')).toBe("'src/auth/'*");
-    expect(caseAlternative('a b')).toBe("'a b'");
-    expect(caseAlternative('**')).toBe('*');
-    expect(caseAlternative('src/*.ts')).toBeUndefined();
-    expect(caseAlternative('src/**/x')).toBeUndefined();
+    expect(caseRule('src/auth/**')).toEqual({ pos: "'src/auth/'*" });
+    expect(caseRule('a b')).toEqual({ pos: "'a b'" });
+    expect(caseRule('**')).toEqual({ pos: '*' });
+    // Wildcards inside segments: the pattern plus a slash count (not one more "/").
+    expect(caseRule('src/*.ts')).toEqual({ pos: "'src'/*'.ts'", neg: '*/*/*' });
+    expect(caseRule('lib/[!ab]?')).toEqual({ pos: "'lib'/[!ab]?", neg: '*/*/*' });
+    // One ** followed by a name or *.ext.
+    expect(caseRule('src/**/x')).toEqual({ pos: "'src/''x'|'src/'*'/x'" });
+    expect(caseRule('**/*.test.ts')).toEqual({ pos: "*'.test.ts'" });
+    // What case cannot say exactly goes to git.
+    expect(caseRule('a/**/b/**')).toBeUndefined();
+    expect(caseRule('src/**/a*b')).toBeUndefined();
+    expect(caseRule('src/[a-c]')).toBeUndefined();
     const rules = compilePhaseRules(plan, plan.phases[0]!);
     expect(rules).toContain('pl_tier=case');
     expect(rules).toContain("case $1 in 'src/auth/gen/'*) return 1 ;; esac");
   });
 
   it('falls back to git pathspecs for globs, excludes checked separately', () => {
-    const rules = compilePhaseRules({ shared: ['docs/'] } as Plan, phase('g', ['lib/*.ts'], ['lib/secret*']));
+    const rules = compilePhaseRules({ shared: ['docs/'] } as Plan, phase('g', ['lib/**/a*.ts'], ['lib/secret*']));
     expect(rules).toContain('pl_tier=pathspec');
-    expect(rules).toContain(`pl_outside() { "$@" -- ':(top)' ':(exclude,glob)lib/*.ts' ':(exclude,glob)docs/**'; }`);
+    expect(rules).toContain(`pl_outside() { "$@" -- ':(top)' ':(exclude,glob)lib/**/a*.ts' ':(exclude,glob)docs/**'; }`);
     expect(rules).toContain(`pl_excluded() { "$@" -- ':(glob)lib/secret*' ':(exclude,glob)docs/**'; }`);
   });
 
