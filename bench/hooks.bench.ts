@@ -67,7 +67,7 @@ export async function run(): Promise<void> {
   for (const kind of ['folders', 'globs'] as const) {
     const { box, wt } = setup(kind);
     const m = commitTimes(box, wt, { hooks: [], none: ['-c', 'core.hooksPath=/dev/null'] }, ROUNDS);
-    report(`git commit in a phase worktree, 20 staged files, ${kind === 'folders' ? 'folder rules (shell case)' : 'glob rules (git pathspecs)'}`, m.hooks!, 'no hooks', m.none!, 1.6);
+    report(`git commit in a phase worktree, 20 staged files, ${kind === 'folders' ? 'folder rules (shell case)' : 'glob rules (dir/sub*/**, **/*.txt, **/*.test.ts, dir-*.md)'}`, m.hooks!, 'no hooks', m.none!, 1.6);
     if (kind === 'folders') {
       // Refusal: one foreign file among the 20; Node starts to explain. The commit does not happen.
       const refused: number[] = [];

@@ -92,6 +92,16 @@ export function caseRule(glob: string): CaseRule | undefined {
   if (stars !== 1) return undefined;
   const at = segs.indexOf('**');
   const prefix = segs.slice(0, at);
+  // `dir/name*/**`: only the last folder has a wildcard, a trailing star. A star that absorbs a
+  // `/` in case only moves where that folder ends; the path still starts `dir/name` and has a
+  // segment after it, which is all the glob asks.
+  if (at === segs.length - 1 && prefix.length > 0) {
+    const lastDir = prefix[prefix.length - 1]!;
+    const head = prefix.slice(0, -1);
+    if (!head.some((x) => GLOB_CHARS.test(x)) && lastDir.endsWith('*') && !GLOB_CHARS.test(lastDir.slice(0, -1))) {
+      return { pos: `${shQuote([...head, lastDir.slice(0, -1)].join('/'))}*/*` };
+    }
+  }
   if (prefix.some((x) => GLOB_CHARS.test(x))) return undefined;
   const dir = prefix.length ? shQuote(`${prefix.join('/')}/`) : '';
   const tail = segs.slice(at + 1);

@@ -34,7 +34,7 @@ function rng(seed: number): () => number {
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 const SEGMENTS = ['src', 'lib', 'a', 'b', 'ab', 'abc', 'A', '.env', '.hidden', 'x.ts', 'x.test.ts', 'y.js', 'a b', 'a-b', 'a_b', '{a,b}', 'a[1]', 'auth', 'generated', 'caf\u00e9', 'cafe\u0301', '\u00e9', 'x?y', 'x*y', '.parallel.yml', 'd.ts', 'c'];
-const PATTERNS = ['src/', 'src', 'src/**', '**', '*', '*.ts', '**/*.ts', 'lib/*.ts', 'lib/**/*.test.ts', '**/x.ts', 'src/{a,b}/', '{src,lib}/**', 'a?c', 'a??', '[ab]*', '[!a]*', '[a-c]', '.env', '**/.env', '.*', 'src/*/x.ts', 'src/**/a', 'a*', '*/*', 'a/**/b', '{a,b}c', 'x.{ts,js}', 'caf\u00e9/', '\u00e9', 'A/', 'a b/', 'a b', 'src/a', 'lib', 'src/*', '*/.env', 'a/*/', '**/generated/**', 'x*', '*.test.ts', '{a,ab}', 'src/{1..3}', 'b/**', 'auth/', '*y', 'c'];
+const PATTERNS = ['src/', 'src', 'src/**', '**', '*', '*.ts', '**/*.ts', 'lib/*.ts', 'lib/**/*.test.ts', '**/x.ts', 'src/{a,b}/', '{src,lib}/**', 'a?c', 'a??', '[ab]*', '[!a]*', '[a-c]', '.env', '**/.env', '.*', 'src/*/x.ts', 'src/**/a', 'a*', '*/*', 'a/**/b', '{a,b}c', 'x.{ts,js}', 'caf\u00e9/', '\u00e9', 'A/', 'a b/', 'a b', 'src/a', 'lib', 'src/*', '*/.env', 'a/*/', '**/generated/**', 'x*', '*.test.ts', '{a,ab}', 'src/{1..3}', 'b/**', 'auth/', '*y', 'c', 'a/*/**', 'src/a*/**', '*/**', 'a/b*/**', 'lib/x*/**/*.ts'];
 
 function corpus(): string[] {
   const r = rng(7);

@@ -79,6 +79,7 @@ describe('compiling rules for the shell hooks', () => {
     // One ** followed by a name or *.ext.
     expect(caseRule('src/**/x')).toEqual({ pos: "'src/''x'|'src/'*'/x'" });
     expect(caseRule('**/*.test.ts')).toEqual({ pos: "*'.test.ts'" });
+    expect(caseRule('src/sub*/**')).toEqual({ pos: "'src/sub'*/*" });
     // What case cannot say exactly goes to git.
     expect(caseRule('a/**/b/**')).toBeUndefined();
     expect(caseRule('src/**/a*b')).toBeUndefined();
