@@ -4,7 +4,7 @@
  * phase worktree with every parallel hook installed (pre-commit, post-commit,
  * reference-transaction) against the same commit with no hooks at all (`git -c
  * core.hooksPath=/dev/null commit`), alternating. Goal: at most 1.6x. Measured for folder rules
- * (the shell `case` fast path) and for glob rules (git pathspecs), plus the refusal path (Node
+ * (the shell `case` fast path) and for glob rules, plus the refusal path (Node
  * explains) and a commit in the main worktree (not checked).
  */
 import { appendFileSync } from 'node:fs';
