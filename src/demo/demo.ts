@@ -119,7 +119,8 @@ try {
 
   say('Start the foundation phase: its own branch and worktree, with a brief for the session.');
   parallel(['start', 'schema']);
-  parallel(['brief', 'schema'], { quiet: true });
+  const brief = parallel(['brief', 'schema'], { quiet: true });
+  show(brief.split('\n').slice(0, 14).join('\n') + '\n...');
   write(wt('schema'), { 'src/db/index.js': "exports.name = 'db';\nexports.tables = ['products', 'orders'];\n" });
   git(['commit', '-qam', 'db: products and orders tables'], { cwd: wt('schema') });
   parallel(['task', '1'], { cwd: wt('schema') });
@@ -159,6 +160,7 @@ try {
   say('git log shows who did what: the notes travel with the commits.');
   git(['log', '--oneline', '-n', '6', 'main']);
   git(['log', '-n', '1', 'main^2']);
+  git(['log', '-n', '1', 'main']);
   parallel(['status']);
 } finally {
   if (keep) console.log(`\nKept the demo repository at ${repo}`);
