@@ -341,7 +341,8 @@ pl_main() {
       pl_find_gitdir
       if pl_read_marker && pl_find_node_quick; then
         pl_head_oid
-        nohup "$pl_node_bin" "$pl_dist/hooks/post-commit.js" $pl_oid </dev/null >/dev/null 2>&1 &
+        # Detached without starting nohup: a subshell that ignores SIGHUP and becomes Node.
+        (trap '' HUP; exec "$pl_node_bin" "$pl_dist/hooks/post-commit.js" $pl_oid) </dev/null >/dev/null 2>&1 &
       fi
       pl_load_state
       pl_chain "$@"
