@@ -7,7 +7,8 @@
  * lists intersect are merged. A few git processes run at once.
  */
 import { gitAsync, git, splitZ } from './git.js';
-import { INTEGRATION_BRANCH, type PhaseId } from '../core/plan.js';
+import { readPhaseTips, readPhaseTipsAsync, type PhaseTips } from './phase-tips.js';
+import type { PhaseId } from '../core/plan.js';
 
 export interface ConflictPair {
   /** Names as the caller gave them (phase ids, or "integration"). */
@@ -42,24 +43,17 @@ export interface Sides {
  * by `order` when given, e.g. declaration order), plus the integration branch if it exists.
  */
 export function branchSides(cwd: string, order?: readonly PhaseId[]): Sides {
-  return orderSides(parseSides(git(FOR_EACH_PARALLEL, { cwd }).stdout), order);
+  return orderSides(toSides(readPhaseTips(cwd)), order);
 }
 
 /** `branchSides` without blocking (one git call), for commands that do other work meanwhile. */
 export async function branchSidesAsync(cwd: string, order?: readonly PhaseId[]): Promise<Sides> {
-  return orderSides(parseSides((await gitAsync(FOR_EACH_PARALLEL, { cwd })).stdout), order);
+  return orderSides(toSides(await readPhaseTipsAsync(cwd)), order);
 }
 
-const FOR_EACH_PARALLEL = ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/'];
-
-function parseSides(out: string): Sides {
-  const sides: Sides = { phases: [] };
-  for (const line of out.split('\n')) {
-    const m = /^([0-9a-f]+) refs\/heads\/parallel\/(.+)$/.exec(line);
-    if (!m) continue;
-    if (`parallel/${m[2]}` === INTEGRATION_BRANCH) sides.integration = { name: INTEGRATION_SIDE, ref: m[1]! };
-    else sides.phases.push({ name: m[2]!, ref: m[1]! });
-  }
+function toSides(t: PhaseTips): Sides {
+  const sides: Sides = { phases: [...t.phases].map(([name, ref]) => ({ name, ref })) };
+  if (t.integration) sides.integration = { name: INTEGRATION_SIDE, ref: t.integration };
   return sides;
 }
 

@@ -4,6 +4,7 @@
  * (a squash merge: merging the branch into base would change nothing).
  */
 import { git, gitTry } from './git.js';
+import { readPhaseTips } from './phase-tips.js';
 import { INTEGRATION_BRANCH, phaseBranch, type PhaseId } from '../core/plan.js';
 
 export interface BranchTips {
@@ -11,15 +12,9 @@ export interface BranchTips {
   tips: Map<PhaseId, string>;
 }
 
-/** Tips of `refs/heads/parallel/*` (one git call). */
+/** Tips of `refs/heads/parallel/*` without the integration branch (one git call). */
 export function phaseTips(cwd: string): Map<PhaseId, string> {
-  const out = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/'], { cwd }).stdout;
-  const tips = new Map<PhaseId, string>();
-  for (const line of out.split('\n')) {
-    const m = /^([0-9a-f]+) refs\/heads\/parallel\/(.+)$/.exec(line);
-    if (m && m[2] !== 'integration') tips.set(m[2]!, m[1]!);
-  }
-  return tips;
+  return readPhaseTips(cwd).phases;
 }
 
 function mergedInto(cwd: string, target: string): Set<string> {

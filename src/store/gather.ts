@@ -7,9 +7,10 @@
 import { existsSync } from 'node:fs';
 import { git } from '../git/git.js';
 import { integratedPhases } from '../git/integrated.js';
+import { readPhaseTips } from '../git/phase-tips.js';
 import { phaseWorktreeMap } from '../git/phase-worktrees.js';
 import type { RepoContext } from '../git/repo.js';
-import { INTEGRATION_BRANCH, type Plan, type PhaseId } from '../core/plan.js';
+import type { Plan, PhaseId } from '../core/plan.js';
 import { derivePhaseStates, type BranchFacts, type PhaseRow, type WorktreeFacts } from '../core/phase-state.js';
 import type { SessionRecord } from './types.js';
 import { readSessions, cloneOrigin } from './store.js';
@@ -28,31 +29,6 @@ export interface PhaseStates {
   /** Tip of base, and of the integration branch when it exists. */
   baseTip: string | null;
   integrationTip: string | null;
-}
-
-/** Tips of base, the integration branch and every phase branch (one git call). */
-export function readTips(cwd: string, base: string): { base: string | null; integration: string | null; phases: Map<PhaseId, string> } {
-  const out = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/', `refs/heads/${base}`, 'refs/remotes/*/parallel/*'], { cwd }).stdout;
-  const phases = new Map<PhaseId, string>();
-  // Phases worked in another clone are seen through `parallel sync` as remote-tracking branches.
-  const remote = new Map<PhaseId, string>();
-  let baseTip: string | null = null;
-  let integration: string | null = null;
-  for (const line of out.split('\n')) {
-    const sp = line.indexOf(' ');
-    if (sp < 0) continue;
-    const oid = line.slice(0, sp);
-    const ref = line.slice(sp + 1);
-    if (ref === `refs/heads/${base}`) baseTip = oid;
-    else if (ref === `refs/heads/${INTEGRATION_BRANCH}`) integration = oid;
-    else if (ref.startsWith('refs/heads/parallel/')) phases.set(ref.slice('refs/heads/parallel/'.length), oid);
-    else {
-      const m = /^refs\/remotes\/[^/]+\/parallel\/(.+)$/.exec(ref);
-      if (m && m[1] !== 'integration' && !remote.has(m[1]!)) remote.set(m[1]!, oid);
-    }
-  }
-  for (const [id, oid] of remote) if (!phases.has(id)) phases.set(id, oid);
-  return { base: baseTip, integration, phases };
 }
 
 /**
@@ -100,7 +76,8 @@ export function phaseWorktrees(commonDir: string): Map<PhaseId, WorktreeFacts> {
 export async function gatherPhaseStates(ctx: RepoContext, plan: Plan, base: string, opts: GatherOptions = {}): Promise<PhaseStates> {
   const cwd = ctx.toplevel;
   const records = opts.records ?? readSessions(ctx);
-  const tips = readTips(cwd, base);
+  // Phases worked in another clone are seen through `parallel sync` as remote-tracking branches.
+  const tips = readPhaseTips(cwd, { base, remotes: true });
   const known = new Map([...tips.phases].filter(([id]) => plan.phases.some((p) => p.id === id)));
   const exclude = [tips.base, tips.integration].filter((x): x is string => Boolean(x));
   const branches = branchFacts(cwd, known, exclude);

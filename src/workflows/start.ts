@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { refused, usageError } from '../errors.js';
-import { parseOptions, readTips, requestedPhases } from '../worktrees/start-options.js';
+import { parseOptions, requestedPhases } from '../worktrees/start-options.js';
+import { readPhaseTips } from '../git/phase-tips.js';
 import { git, gitTry } from '../git/git.js';
 import { openRepo, type PhaseMarker } from '../git/repo.js';
 import { integratedPhases } from '../git/integrated.js';
@@ -53,7 +54,10 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const cwd = ctx.toplevel;
 
   // Facts.
-  const { baseTip, integrationTip, tips } = readTips(cwd, base);
+  const read = readPhaseTips(cwd, { base });
+  const baseTip = read.base;
+  const integrationTip = read.integration ?? undefined;
+  const tips = read.phases;
   if (!baseTip) throw usageError(`parallel: the base branch "${base}" does not exist. Create it, or record another base with "git config parallel.base <branch>".`);
   const worktrees = phaseWorktreeMap(ctx.commonDir);
   const { whereIs } = checkedOutBranches(cwd);

@@ -4,9 +4,8 @@
  */
 import type { CommandInput } from '../cli/types.js';
 import { usageError } from '../errors.js';
-import { git } from '../git/git.js';
 import { computeWaves } from '../core/graph.js';
-import { ID_PATTERN, INTEGRATION_BRANCH, RESERVED_IDS, phaseById, type Plan, type PhaseId } from '../core/plan.js';
+import { ID_PATTERN, RESERVED_IDS, phaseById, type Plan, type PhaseId } from '../core/plan.js';
 
 export interface StartOptions {
   ids: PhaseId[];
@@ -63,22 +62,3 @@ export function requestedPhases(plan: Plan, o: StartOptions): PhaseId[] {
   }
   return [...new Set(o.ids)];
 }
-
-/** Tips of base, the integration branch and every phase branch, in one call. */
-export function readTips(cwd: string, base: string): { baseTip?: string; integrationTip?: string; tips: Map<PhaseId, string> } {
-  const out = git(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/parallel/', `refs/heads/${base}`], { cwd }).stdout;
-  const tips = new Map<PhaseId, string>();
-  let baseTip: string | undefined;
-  let integrationTip: string | undefined;
-  for (const line of out.split('\n')) {
-    const sp = line.indexOf(' ');
-    if (sp < 0) continue;
-    const oid = line.slice(0, sp);
-    const ref = line.slice(sp + 1);
-    if (ref === `refs/heads/${base}`) baseTip = oid;
-    else if (ref === `refs/heads/${INTEGRATION_BRANCH}`) integrationTip = oid;
-    else if (ref.startsWith('refs/heads/parallel/')) tips.set(ref.slice('refs/heads/parallel/'.length), oid);
-  }
-  return { baseTip, integrationTip, tips };
-}
-
