@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { git } from '../git/git.js';
 import { integratedPhases } from '../git/integrated.js';
+import { prunedPhases } from '../worktrees/branch-delete.js';
 import { readPhaseTips } from '../git/phase-tips.js';
 import { phaseWorktreeMap } from '../git/phase-worktrees.js';
 import type { RepoContext } from '../git/repo.js';
@@ -89,8 +90,11 @@ export async function gatherPhaseStates(ctx: RepoContext, plan: Plan, base: stri
       worktrees.set(r.phase, { path: r.worktree, exists: existsSync(r.worktree) });
     }
   }
-  const doneWithBranch = [...new Set(records.filter((r) => r.state === 'done' && known.has(r.phase)).map((r) => r.phase))];
+  const doneIds = [...new Set(records.filter((r) => r.state === 'done').map((r) => r.phase))];
+  const doneWithBranch = doneIds.filter((id) => known.has(id));
   const integrated = doneWithBranch.length ? new Set(integratedPhases(cwd, base, doneWithBranch).keys()) : new Set<PhaseId>();
+  // A done phase whose branch prune (or remove --delete-branch) deleted as integrated stays integrated.
+  for (const id of prunedPhases(ctx.commonDir, doneIds.filter((id) => !known.has(id)))) integrated.add(id);
   const rows = derivePhaseStates({
     plan,
     records,

@@ -219,6 +219,12 @@ phases:
     expect(r.stdout).toMatch(/deleted the branch parallel\/db \(integrated into main/);
     expect(r.stdout).toMatch(/removed the worktree of review-db .*\(db, which it reviews, is integrated into main\)/);
     expect([...worktreeList(repo).keys()]).toEqual([repo.dir]);
+    // Its branch is gone, but db stays integrated: status says so and integrate has nothing to merge.
+    const status = repo.json<{ phases: { id: string; state: string }[] }>(['status']);
+    expect(status.data.phases.find((p) => p.id === 'db')!.state).toBe('integrated');
+    const dry = repo.json<{ order: string[]; integrated: string[] }>(['integrate', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.data.integrated).toEqual([]);
     const api = repo.parallel(['start', 'api']);
     expect(api.code, api.stderr).toBe(0);
     expect(api.stdout).toMatch(/branch parallel\/api from main/);
