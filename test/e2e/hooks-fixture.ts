@@ -61,6 +61,12 @@ export function hookRepo(phases: string[] = [], plan = HOOKS_PLAN, files: Record
   return { repo, wt: (phase) => join(repo.root, `repo-${phase}`) };
 }
 
+/** The set-up most hook test files share: phases auth and ui started, and their worktree paths. */
+export function authAndUi(): { h: HookRepo; auth: string; ui: string } {
+  const h = hookRepo(['auth', 'ui']);
+  return { h, auth: h.wt('auth'), ui: h.wt('ui') };
+}
+
 /** A phase worktree made by hand (as an older start, or a reviewer's detached one), then repaired by `parallel init`. */
 export function manualPhase(repo: TestRepo, phase: string, opts: { reviewer?: boolean; detach?: boolean } = {}): string {
   const path = join(repo.root, `manual-${phase}`);

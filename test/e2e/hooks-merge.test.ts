@@ -4,17 +4,13 @@
  * a clean one). Plus reviewer worktrees and worktrees made by hand, repaired by `parallel init`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clean, commit, head, hookRepo, manualPhase, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
+import { authAndUi, clean, commit, head, manualPhase, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
 
 let h: HookRepo;
 let auth: string;
 let ui: string;
 
-beforeAll(() => {
-  h = hookRepo(['auth', 'ui']);
-  auth = h.wt('auth');
-  ui = h.wt('ui');
-});
+beforeAll(() => ({ h, auth, ui } = authAndUi()));
 afterAll(() => removeRepo(h.repo));
 
 describe('merges in a phase worktree', () => {

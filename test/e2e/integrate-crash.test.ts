@@ -10,28 +10,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../helpers/repo.js';
-import { Fixture, type IntegrateJson } from './integrate-fixture.js';
+import { Fixture, letterPhases, planYaml, type IntegrateJson } from './integrate-fixture.js';
 
-const PLAN = (test: string) => `version: 1
-name: crash
-base: main
-test: '${test}'
-test_retries: 0
-shared: [config.txt]
-phases:
-  - id: alpha
-    task: a
-    owns: [alpha/]
-  - id: beta
-    task: b
-    owns: [beta/]
-  - id: gamma
-    task: c
-    owns: [gamma/]
-  - id: delta
-    task: d
-    owns: [delta/]
-`;
+const PLAN = (test: string) => planYaml({ name: 'crash', test, retries: 0, shared: ['config.txt'], phases: letterPhases(4) });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -21,6 +21,36 @@ export interface IntegrateJson {
   error?: { message: string; code: string };
 }
 
+export interface PlanPhase {
+  id: string;
+  task: string;
+  owns: string[];
+  needs?: string[];
+}
+
+/**
+ * The first `count` of the phases alpha, beta, gamma, delta: each with task a, b, c or d and its
+ * own folder; `needs` adds dependencies by id.
+ */
+export function letterPhases(count: number, needs: Record<string, string[]> = {}): PlanPhase[] {
+  return ['alpha', 'beta', 'gamma', 'delta'].slice(0, count).map((id, i) => ({ id, task: 'abcd'[i]!, owns: [`${id}/`], ...(needs[id] ? { needs: needs[id] } : {}) }));
+}
+
+/** A version 1 plan on base `main`; `test` is written single-quoted, `$ROOT` stays for `Fixture`. */
+export function planYaml(o: { name: string; test?: string; retries?: number; shared?: string[]; phases: PlanPhase[] }): string {
+  const lines = ['version: 1', `name: ${o.name}`, 'base: main'];
+  if (o.test !== undefined) lines.push(`test: '${o.test}'`);
+  if (o.retries !== undefined) lines.push(`test_retries: ${o.retries}`);
+  if (o.shared) lines.push(`shared: [${o.shared.join(', ')}]`);
+  lines.push('phases:');
+  for (const p of o.phases) {
+    lines.push(`  - id: ${p.id}`, `    task: ${p.task}`);
+    if (p.needs) lines.push(`    needs: [${p.needs.join(', ')}]`);
+    lines.push(`    owns: [${p.owns.join(', ')}]`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 export class Fixture {
   readonly repo: TestRepo;
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Fixture, skippedOf } from './integrate-fixture.js';
+import { Fixture, letterPhases, planYaml, skippedOf } from './integrate-fixture.js';
 
 const ORDER_PLAN = `version: 1
 name: shop
@@ -121,25 +121,7 @@ describe('integrate: order, reviews, dry run, land', () => {
   });
 });
 
-const SHARED_PLAN = `version: 1
-name: conflicts
-base: main
-shared: [config.txt]
-phases:
-  - id: alpha
-    task: a
-    owns: [alpha/]
-  - id: beta
-    task: b
-    owns: [beta/]
-  - id: gamma
-    task: c
-    owns: [gamma/]
-  - id: delta
-    task: d
-    needs: [beta]
-    owns: [delta/]
-`;
+const SHARED_PLAN = planYaml({ name: 'conflicts', shared: ['config.txt'], phases: letterPhases(4, { delta: ['beta'] }) });
 
 describe('integrate: a conflict between parallel phases, fixed with parallel update', () => {
   let f: Fixture;

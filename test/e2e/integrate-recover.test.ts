@@ -7,21 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Fixture } from './integrate-fixture.js';
+import { Fixture, letterPhases, planYaml } from './integrate-fixture.js';
 
-const PLAN = `version: 1
-name: recover
-base: main
-test: test -e README.md
-shared: [config.txt]
-phases:
-  - id: alpha
-    task: a
-    owns: [alpha/]
-  - id: beta
-    task: b
-    owns: [beta/]
-`;
+const PLAN = planYaml({ name: 'recover', test: 'test -e README.md', shared: ['config.txt'], phases: letterPhases(2) });
 
 describe('integrate: ways out of a stuck job', () => {
   let f: Fixture;

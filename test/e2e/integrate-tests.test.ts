@@ -6,25 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Fixture, skippedOf } from './integrate-fixture.js';
+import { Fixture, letterPhases, planYaml, skippedOf } from './integrate-fixture.js';
 
 function plan(test: string, retries = 0): string {
-  return `version: 1
-name: tests
-base: main
-test: '${test}'
-test_retries: ${retries}
-phases:
-  - id: alpha
-    task: a
-    owns: [alpha/]
-  - id: beta
-    task: b
-    owns: [beta/]
-  - id: gamma
-    task: c
-    owns: [gamma/]
-`;
+  return planYaml({ name: 'tests', test, retries, phases: letterPhases(3) });
 }
 
 /** Each test run appends a line to runs.log (outside the repository); red while BROKEN exists. */

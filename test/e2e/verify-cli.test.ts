@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { commit, head, hookRepo, removeRepo, stage, type HookRepo } from './hooks-fixture.js';
+import { authAndUi, commit, head, removeRepo, stage, type HookRepo } from './hooks-fixture.js';
 
 const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
 
@@ -13,11 +13,7 @@ let h: HookRepo;
 let auth: string;
 let ui: string;
 
-beforeAll(() => {
-  h = hookRepo(['auth', 'ui']);
-  auth = h.wt('auth');
-  ui = h.wt('ui');
-});
+beforeAll(() => ({ h, auth, ui } = authAndUi()));
 afterAll(() => removeRepo(h.repo));
 
 interface VerifyJson { schema: number; ok: boolean; violations: { phase: string; commit: string; path: string; owner: string; kind: string }[] }

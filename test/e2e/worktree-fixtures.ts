@@ -15,6 +15,22 @@ export function planRepo(plan: string, opts: { name?: string; files?: Record<str
   return repo;
 }
 
+/**
+ * The start of a plan named app: phase schema (owns src/db/) and auth (needs schema, owns
+ * src/auth/). Append further phase entries (indented like `  - id: ...`) to it.
+ */
+export const SCHEMA_AUTH_PLAN = `version: 1
+name: app
+phases:
+  - id: schema
+    task: Schema
+    owns: [src/db/]
+  - id: auth
+    needs: [schema]
+    task: Auth
+    owns: [src/auth/]
+`;
+
 /** The default worktree folder of a phase: `../<repo folder>-<phase>`. */
 export function wtPath(repo: TestRepo, phase: string): string {
   return join(repo.root, `${repo.dir.slice(repo.root.length + 1)}-${phase}`);

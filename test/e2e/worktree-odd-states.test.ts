@@ -5,19 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { TestRepo } from '../helpers/repo.js';
-import { planRepo, wtPath, worktreeList, marker, branchExists, refs, existsSync, readFileSync, join } from './worktree-fixtures.js';
+import { SCHEMA_AUTH_PLAN, planRepo, wtPath, worktreeList, marker, branchExists, refs, existsSync, readFileSync, join } from './worktree-fixtures.js';
 
-const PLAN = `version: 1
-name: app
-phases:
-  - id: schema
-    task: Schema
-    owns: [src/db/]
-  - id: auth
-    needs: [schema]
-    task: Auth
-    owns: [src/auth/]
-  - id: review-schema
+const PLAN = `${SCHEMA_AUTH_PLAN}  - id: review-schema
     reviews: schema
     criteria: [No secrets]
 `;

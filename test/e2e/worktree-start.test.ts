@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import {
-  planRepo, wtPath, worktreeList, marker, branchExists, refs, statusShort,
+  SCHEMA_AUTH_PLAN, planRepo, wtPath, worktreeList, marker, branchExists, refs, statusShort,
   existsSync, readFileSync, join, CLI, type TestRepo,
 } from './worktree-fixtures.js';
 
@@ -95,17 +95,7 @@ describe('start --ready on a 3-phase plan', () => {
   });
 });
 
-const NEEDS = `version: 1
-name: app
-phases:
-  - id: schema
-    task: Schema
-    owns: [src/db/]
-  - id: auth
-    needs: [schema]
-    task: Auth
-    owns: [src/auth/]
-  - id: ui
+const NEEDS = `${SCHEMA_AUTH_PLAN}  - id: ui
     task: UI
     owns: [src/ui/]
 `;
