@@ -98,6 +98,14 @@ export function applyEvent(rec: SessionRecord | undefined, ev: StatusEvent): Ses
     case 'review':
       if ((ev.verdict === 'approve' || ev.verdict === 'reject') && str(ev.tip) && str(ev.reviews)) {
         r.review = { verdict: ev.verdict, reviews: str(ev.reviews)!, tip: str(ev.tip)!, message: ev.message ?? '', at: ev.at };
+        // A verdict is what a reviewer session delivers: it finishes the session (status --wait
+        // stops waiting for it). A later verdict on a newer tip replaces this one.
+        if (r.state !== 'failed') {
+          r.state = 'done';
+          r.progress = 100;
+          r.completed_at = ev.at;
+          if (ev.message !== undefined) r.message = ev.message;
+        }
       }
       if (open && ev.at > r.last_heartbeat) r.last_heartbeat = ev.at;
       break;

@@ -113,6 +113,9 @@ describe('session commands', () => {
     expect(r.code, r.stderr).toBe(0);
     let p = phaseOf(repo.json<StatusJson>(['status']).data, 'review-schema');
     expect(p.review).toMatchObject({ verdict: 'approve', reviews: 'schema', tip, stale: false });
+    // The verdict finishes the reviewer's session: status --wait no longer waits for it.
+    expect(p.state).toBe('done');
+    expect(p.message).toBe('looks right');
     repo.commit({ 'src/db/more.sql': 'x\n' }, 'more', schema);
     p = phaseOf(repo.json<StatusJson>(['status']).data, 'review-schema');
     expect(p.review).toMatchObject({ verdict: 'approve', tip, stale: true });
