@@ -7,7 +7,7 @@ import { gitTry } from '../git/git.js';
 import { resolveBase, type RepoContext } from '../git/repo.js';
 import { readCommittedPlan } from '../config/plan-source.js';
 import { integratedPhases } from '../git/integrated.js';
-import { INTEGRATION_BRANCH, type Plan } from '../core/plan.js';
+import type { Plan } from '../core/plan.js';
 import { gatherPhaseStates } from '../store/gather.js';
 import { reviewsByPhase } from '../core/phase-state.js';
 import type { PhaseFacts, PlannerInput, ReviewVerdict, Violation } from './plan-steps.js';

@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { git, gitTry, ZERO_OID } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH, type Plan } from '../core/plan.js';
-import { ParallelError, ExitCode } from '../errors.js';
+import { ParallelError } from '../errors.js';
 import { formatSeconds, type Progress } from './progress.js';
 import { chainHead, closeJournal, writeJournal, type Job, type MergedStep } from './journal.js';
 import { resetScratch, mergeInScratch, needsIdentity, NO_HOOKS, type MergeIdentity } from './scratch.js';

@@ -29,7 +29,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   if (o['dry-run'] && (o.continue || o.abort || o.land)) throw usageError('parallel: --dry-run changes nothing, so it does not combine with --continue, --abort or --land. Run it alone.');
   const ctx = openRepo(input.cwd);
   const dir = stateDir(ctx, 'integrate');
-  if (o['dry-run']) return dryRun(ctx, dir, input);
+  if (o['dry-run']) return dryRun(ctx, dir);
 
   const lock = acquireLock(dir, 'integrate');
   const progress = progressOn(input.io);
@@ -94,7 +94,7 @@ async function execute(ctx: RepoContext, dir: string, job: Job, progress: Progre
   return reportOfJob(job, Boolean(job.landed), landRefusal);
 }
 
-async function dryRun(ctx: RepoContext, dir: string, input: CommandInput): Promise<CommandResult> {
+async function dryRun(ctx: RepoContext, dir: string): Promise<CommandResult> {
   const g = await gather(ctx);
   const plan = planIntegration(g.input);
   const pred = predictMerges(ctx, g.plan.phases, g.base, g.baseOid, g.integration, plan.merge);
