@@ -3,12 +3,12 @@
  * husky, lefthook or a hand edit may have replaced them, a worktree may have lost its
  * per-worktree `core.hooksPath`, or a hook the repository added later may not be chained yet.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitTry } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
 import {
-  GIT_HOOK_NAMES, LIBRARY_FILE, PARALLEL_HOOKS, parallelHooksDir, phaseWorktrees, userHooksDir, userHooksPath,
+  GIT_HOOK_NAMES, LIBRARY_FILE, PARALLEL_HOOKS, isExecutableFile, parallelHooksDir, phaseWorktrees, userHooksDir, userHooksPath,
 } from './install.js';
 
 export interface HookProblem {
@@ -18,15 +18,6 @@ export interface HookProblem {
 
 const FIX = 'parallel init';
 
-function executable(file: string): boolean {
-  try {
-    const st = statSync(file);
-    return st.isFile() && (st.mode & 0o111) !== 0;
-  } catch {
-    return false;
-  }
-}
-
 /** Problems with the hooks folder itself. */
 export function hooksFolderProblems(ctx: RepoContext): HookProblem[] {
   const dir = parallelHooksDir(ctx);
@@ -35,7 +26,7 @@ export function hooksFolderProblems(ctx: RepoContext): HookProblem[] {
   const problems: HookProblem[] = [];
   for (const name of PARALLEL_HOOKS) {
     const file = join(dir, name);
-    if (!executable(file) || !readFileSync(file, 'utf8').includes("parallel's git hook")) {
+    if (!isExecutableFile(file) || !readFileSync(file, 'utf8').includes("parallel's git hook")) {
       problems.push({ message: `the ${name} hook in ${dir} is missing or not parallel's`, fix: FIX });
     }
   }
@@ -61,7 +52,7 @@ export function worktreeHookProblems(ctx: RepoContext): HookProblem[] {
     const userDir = userHooksDir(ctx, wt.path, configured);
     if (userDir === dir) continue;
     for (const name of GIT_HOOK_NAMES) {
-      if (executable(join(userDir, name)) && !existsSync(join(dir, name))) {
+      if (isExecutableFile(join(userDir, name)) && !existsSync(join(dir, name))) {
         problems.push({ message: `your ${name} hook (${join(userDir, name)}) does not run in phase ${wt.marker.phase}: parallel's hooks folder has no ${name} to chain it`, fix: FIX });
       }
     }

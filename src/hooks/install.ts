@@ -89,7 +89,7 @@ export function userHooksDir(ctx: RepoContext, top: string, configured = userHoo
   return isAbsolute(configured) ? configured : resolve(top, configured);
 }
 
-function isExecutableFile(file: string): boolean {
+export function isExecutableFile(file: string): boolean {
   try {
     const st = statSync(file);
     return st.isFile() && (st.mode & 0o111) !== 0;

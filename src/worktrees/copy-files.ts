@@ -20,15 +20,15 @@ function copyOne(from: string, to: string, rel: string): void {
   cpSync(src, dst, { recursive: true, force: false, errorOnExist: false, verbatimSymlinks: true });
 }
 
-/** Files below `dir` (relative to `root`), skipping `.git`; symlinks are listed, not followed. */
-function walk(root: string, dir: string, out: string[]): void {
+/** Files below `dir` (relative to `root`), in name order, skipping `.git`; symlinks are listed, not followed. */
+export function walk(root: string, dir: string, out: string[]): void {
   let names: string[];
   try {
     names = readdirSync(join(root, dir));
   } catch {
     return;
   }
-  for (const name of names) {
+  for (const name of names.sort()) {
     if (name === '.git') continue;
     const rel = dir ? `${dir}/${name}` : name;
     const st = lstatSync(join(root, rel));

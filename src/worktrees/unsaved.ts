@@ -6,10 +6,10 @@
  * ignores (`.env` in .gitignore) that differs from the main worktree's is work, though `git status`
  * does not list it and `git worktree remove` would delete it.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, splitZ } from '../git/git.js';
-import { listCopyFiles } from './copy-files.js';
+import { listCopyFiles, walk } from './copy-files.js';
 import { SCRATCH_ROOT } from './scratch-dir.js';
 
 export interface UnsavedWork {
@@ -41,20 +41,6 @@ export function describeUnsaved(u: UnsavedWork, max = 12): string[] {
     ...(u.strandedHead ? [`commits:   HEAD ${u.strandedHead.slice(0, 12)} is detached and on no branch`] : []),
   ];
   return items.length > max ? [...items.slice(0, max), `... and ${items.length - max} more`] : items;
-}
-
-function walkFiles(root: string, rel: string, out: string[]): void {
-  let names: string[];
-  try {
-    names = readdirSync(join(root, rel));
-  } catch {
-    return;
-  }
-  for (const name of names.sort()) {
-    const p = `${rel}/${name}`;
-    if (lstatSync(join(root, p)).isDirectory()) walkFiles(root, p, out);
-    else out.push(p);
-  }
 }
 
 function sameFile(a: string, b: string): boolean {
@@ -94,7 +80,7 @@ export async function findUnsavedWork(worktree: string, gitDir: string, opts: { 
     out.copies = out.untracked.filter(copy);
     out.untracked = out.untracked.filter((p) => !copy(p));
   }
-  if (existsSync(join(worktree, SCRATCH_ROOT))) walkFiles(worktree, SCRATCH_ROOT, out.scratch);
+  if (existsSync(join(worktree, SCRATCH_ROOT))) walk(worktree, SCRATCH_ROOT, out.scratch);
   let head = '';
   try {
     head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();

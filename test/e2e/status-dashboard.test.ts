@@ -15,6 +15,26 @@ function sumStates(counts: Record<string, number>): number {
   return Object.entries(counts).filter(([k]) => k !== 'total').reduce((a, [, v]) => a + v, 0);
 }
 
+/** Run `parallel status ARGS`, press Ctrl-C once `ready(stdout, stderr)` holds, and collect what it printed. */
+async function interruptWhen(repo: TestRepo, args: string[], ready: (out: string, err: string) => boolean): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [CLI, 'status', ...args], { cwd: repo.dir, env: repo.env });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  await new Promise<void>((resolve) => {
+    const check = setInterval(() => {
+      if (ready(out, err)) {
+        clearInterval(check);
+        resolve();
+      }
+    }, 20);
+  });
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, out, err };
+}
+
 describe('status', () => {
   let repo: TestRepo;
   let schema: string;
@@ -79,21 +99,7 @@ describe('status', () => {
   });
 
   it('--wait stopped by Ctrl-C exits 130 with a note, not 3; the API\'s wait shares the loop', async () => {
-    const child = spawn(process.execPath, [CLI, 'status', '--wait', '--interval', '100ms'], { cwd: repo.dir, env: repo.env });
-    let err = '';
-    let out = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => (out += d));
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (err.includes('parallel: waiting for')) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 20);
-    });
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, out, err } = await interruptWhen(repo, ['--wait', '--interval', '100ms'], (_out, e) => e.includes('parallel: waiting for'));
     expect(code).toBe(130);
     expect(err).toContain('parallel: interrupted while waiting for schema (running), dashboard (running); nothing was decided.');
     expect(out).toMatch(/^Parallel: client-portal/m);
@@ -112,38 +118,14 @@ describe('status', () => {
   });
 
   it('--watch appends on a pipe and Ctrl-C exits 0', async () => {
-    const child = spawn(process.execPath, [CLI, 'status', '--watch', '--interval', '100ms'], { cwd: repo.dir, env: repo.env });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if ((out.match(/^Polled /gm) ?? []).length >= 2) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 20);
-    });
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, out } = await interruptWhen(repo, ['--watch', '--interval', '100ms'], (o) => (o.match(/^Polled /gm) ?? []).length >= 2);
     expect(code).toBe(0);
     expect(out).not.toContain('\u001b[');
     expect((out.match(/^Parallel: client-portal/gm) ?? []).length).toBeGreaterThanOrEqual(2);
   });
 
   it('--watch --json prints one JSON object per poll and nothing after Ctrl-C', async () => {
-    const child = spawn(process.execPath, [CLI, 'status', '--watch', '--json', '--interval', '100ms'], { cwd: repo.dir, env: repo.env });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (out.split('\n').filter(Boolean).length >= 2) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 20);
-    });
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, out } = await interruptWhen(repo, ['--watch', '--json', '--interval', '100ms'], (o) => o.split('\n').filter(Boolean).length >= 2);
     expect(code).toBe(0);
     const lines = out.split('\n').filter(Boolean);
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ schema: 1, ok: true, counts: expect.any(Object) });
