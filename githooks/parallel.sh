@@ -339,10 +339,12 @@ pl_main() {
       ;;
     post-commit)
       pl_find_gitdir
-      if pl_read_marker && pl_find_node_quick; then
+      # The install-time paths first (no search on every commit); where parallel's files have moved
+      # since, the same search pre-commit uses, so no commit goes unrecorded.
+      if pl_read_marker && { pl_find_node_quick || pl_find_node; }; then
         pl_head_oid
         # Detached without starting nohup: a subshell that ignores SIGHUP and becomes Node.
-        (trap '' HUP; exec "$pl_node_bin" "$pl_dist/hooks/post-commit.js" $pl_oid) </dev/null >/dev/null 2>&1 &
+        (trap '' HUP; exec "$pl_node_bin" "$pl_dist_dir/hooks/post-commit.js" $pl_oid) </dev/null >/dev/null 2>&1 &
       fi
       pl_load_state
       pl_chain "$@"
@@ -357,5 +359,6 @@ pl_main() {
 # post-commit only uses the install-time paths (no searching on every commit).
 pl_find_node_quick() {
   [ -f "$pl_dist/hooks/post-commit.js" ] || return 1
+  pl_dist_dir=$pl_dist
   if [ -x "$pl_node" ]; then pl_node_bin=$pl_node; else pl_node_bin=$(command -v node 2>/dev/null) || return 1; fi
 }

@@ -4,8 +4,9 @@
  * background; every command sees the commit at once from the branch.
  */
 import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestRepo, SPEC_PLAN, phaseOf, type StatusJson } from './store-fixture.js';
+import { TestRepo, SPEC_PLAN, ROOT, phaseOf, type StatusJson } from './store-fixture.js';
 
 async function noteWithin(repo: TestRepo, commit: string, ms: number): Promise<{ text: string; waited: number }> {
   const t = Date.now();
@@ -68,6 +69,24 @@ describe('commit notes from a real commit', () => {
       const second = Number(repo.git(['log', '-1', '--format=%ct', e.commit]).stdout.trim()) * 1000;
       expect(Date.parse(e.at) - second, e.at).toBeGreaterThanOrEqual(0);
       expect(Date.parse(e.at) - second, e.at).toBeLessThan(1000);
+    }
+  });
+
+  it('a commit still gets its note when parallel\'s files moved since the hooks were installed', async () => {
+    // The installed hooks name the dist they came from; point that at nothing, and let the hook
+    // find parallel the way pre-commit does: in the main worktree's node_modules.
+    const hooksLib = join(repo.dir, '.git', 'parallel', 'hooks', 'parallel.sh');
+    const original = readFileSync(hooksLib, 'utf8');
+    try {
+      writeFileSync(hooksLib, original.replace(/^pl_dist=.*$/m, "pl_dist='/nonexistent/parallel/dist'"));
+      mkdirSync(join(repo.dir, 'node_modules'), { recursive: true });
+      symlinkSync(ROOT, join(repo.dir, 'node_modules', 'parallel'));
+      const c = repo.commit({ 'src/db/moved.sql': 'x\n' }, 'after a move', wt);
+      const { text } = await noteWithin(repo, c, 1500);
+      expect(text).toMatch(/^phase: schema\nsession: schema\n/);
+    } finally {
+      writeFileSync(hooksLib, original);
+      rmSync(join(repo.dir, 'node_modules'), { recursive: true, force: true });
     }
   });
 
