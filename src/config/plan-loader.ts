@@ -395,11 +395,6 @@ function suggestId(id: string): string {
   return s || 'phase-1';
 }
 
-/** Turn problems into the one-paragraph-per-problem text users see. */
-export function formatProblems(file: string, problems: PlanProblem[]): string {
-  return problems.map((p) => `${file}:${p.line}:${p.col}: ${p.message}`).join('\n');
-}
-
 /** The problem text when the plan's `base:` differs from the recorded base. */
 export function baseMismatch(planBase: string, recorded: string): string {
   return `the plan says "base: ${planBase}" but this repository records "${recorded}" as its base (git config parallel.base); change the plan to "base: ${recorded}", or record the plan's base with "git config parallel.base ${planBase}"`;

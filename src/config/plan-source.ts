@@ -68,10 +68,6 @@ async function parse(file: string, text: string, recordedBase?: string): Promise
 }
 
 /** The recorded base (`git config parallel.base`), if `parallel init` has run. */
-export function recordedBase(ctx: RepoContext): string | undefined {
-  return gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel }) ?? undefined;
-}
-
 export interface WorkingPlan {
   plan: Plan;
   file: string;

@@ -9,7 +9,7 @@ import { git, gitTry } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
 import { phaseTips } from '../git/integrated.js';
 import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
-import { INTEGRATION_BRANCH, phaseBranch, type PhaseId, type Plan } from '../core/plan.js';
+import { INTEGRATION_BRANCH, type PhaseId, type Plan } from '../core/plan.js';
 import { COMMIT_FORMAT, parseLogZ, parseRawZ, type CommitChanges } from './changes.js';
 import { judgeChanges, symlinkBlobs, type Finding, type FindingKind } from './judge.js';
 
@@ -126,9 +126,3 @@ export function verifyPhaseReport(ctx: RepoContext, plan: Plan, base: string, ph
   });
 }
 
-/** SPEC `parallel verify`: the violations in the own commits of the given phases (default: all). */
-export function verifyPhases(ctx: RepoContext, plan: Plan, base: string, phaseIds?: readonly PhaseId[]): Violation[] {
-  return verifyPhaseReport(ctx, plan, base, phaseIds).flatMap((r) => r.violations);
-}
-
-export { phaseBranch };

@@ -92,7 +92,7 @@ export async function gatherPhaseStates(ctx: RepoContext, plan: Plan, base: stri
   }
   const doneIds = [...new Set(records.filter((r) => r.state === 'done').map((r) => r.phase))];
   const doneWithBranch = doneIds.filter((id) => known.has(id));
-  const integrated = doneWithBranch.length ? new Set(integratedPhases(cwd, base, doneWithBranch).keys()) : new Set<PhaseId>();
+  const integrated = doneWithBranch.length ? new Set(integratedPhases(cwd, base, doneWithBranch, { tips: known }).keys()) : new Set<PhaseId>();
   // A done phase whose branch prune (or remove --delete-branch) deleted as integrated stays integrated.
   for (const id of prunedPhases(ctx.commonDir, doneIds.filter((id) => !known.has(id)))) integrated.add(id);
   const rows = derivePhaseStates({

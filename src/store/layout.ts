@@ -9,7 +9,8 @@
  *   events/<phase>/<session>/open.jsonl      the chunk being appended to (< CHUNK_SIZE events)
  *   events/_coordinator/<session>/...        events with no phase (decisions)
  */
-export const STORE_REF = 'refs/notes/parallel';
+import { NOTES_REF } from '../core/plan.js';
+export const STORE_REF = NOTES_REF;
 
 /** Events per chunk: a write rewrites at most this many JSON lines, never a growing blob. */
 export const CHUNK_SIZE = 32;

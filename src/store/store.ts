@@ -233,13 +233,6 @@ export async function appendEvents(ctx: Ctx, events: readonly NewEvent[], notes:
   return full;
 }
 
-/** Write a note on a commit (replacing any), with an optional event, in one CAS commit. */
-export async function writeCommitNote(ctx: Ctx, commit: string, text: string, event?: NewEvent): Promise<StatusEvent | undefined> {
-  const full = event ? completeEvent(ctx, event) : undefined;
-  await writeStore(ctx, { events: full ? [full] : [], notes: [{ commit, text }] });
-  return full;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading state and history
 
