@@ -162,6 +162,20 @@ export interface CommittedPlan {
   base: string;
 }
 
+/** The plan in blob `blob` (named `file` in problems), from the per-blob cache or parsed and cached. */
+export async function planFromBlob(ctx: RepoContext, blob: string, file: string): Promise<Plan> {
+  const cacheFile = cachePath(ctx, `plan-${blob}.json`);
+  try {
+    return JSON.parse(readFileSync(cacheFile, 'utf8')) as Plan;
+  } catch {
+    // not cached yet
+  }
+  // Bytes, not a string: decoding here would turn bad bytes into U+FFFD before decodePlan sees them.
+  const plan = await parse(file, decodePlan(file, gitBytes(['cat-file', 'blob', blob], { cwd: ctx.toplevel })));
+  writeCache(cacheFile, plan);
+  return plan;
+}
+
 /** `.parallel.yml` as committed on `base`, cached by blob id. */
 export async function readCommittedPlan(ctx: RepoContext, base: string): Promise<CommittedPlan> {
   const res = git(['rev-parse', '--quiet', `refs/heads/${base}`, `${base}:${PLAN_FILE}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
@@ -174,19 +188,8 @@ export async function readCommittedPlan(ctx: RepoContext, base: string): Promise
   if (!blob || res.exitCode !== 0) {
     throw new ParallelError(`parallel: ${PLAN_FILE} is not committed on ${base}. Commit it there ("git add ${PLAN_FILE} && git commit"); phases and hooks read the plan from ${base}.`, { exitCode: ExitCode.usage, code: 'invalid_plan' });
   }
-  const cacheFile = cachePath(ctx, `plan-${blob}.json`);
-  let plan: Plan | undefined;
-  try {
-    plan = JSON.parse(readFileSync(cacheFile, 'utf8')) as Plan;
-  } catch {
-    // not cached yet
-  }
   const file = `${base}:${PLAN_FILE}`;
-  if (!plan) {
-    // Bytes, not a string: decoding here would turn bad bytes into U+FFFD before decodePlan sees them.
-    plan = await parse(file, decodePlan(file, gitBytes(['cat-file', 'blob', blob], { cwd: ctx.toplevel })));
-    writeCache(cacheFile, plan);
-  }
+  const plan = await planFromBlob(ctx, blob, file);
   // The cache is per blob, the base per repository: compare on every read (SPEC: "base" must match).
   if (plan.base !== undefined && plan.base !== base) {
     const text = git(['cat-file', 'blob', blob], { cwd: ctx.toplevel }).stdout;

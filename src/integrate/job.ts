@@ -3,13 +3,11 @@
  * decide where the merges start (base, the integration branch ahead of it, or a merge of both),
  * and the queue of phases to merge. Also: the plan a job was made with, read back by blob id.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { git } from '../git/git.js';
-import { stateDir, type RepoContext } from '../git/repo.js';
+import type { RepoContext } from '../git/repo.js';
 import type { Plan } from '../core/plan.js';
-import { invalidPlan, decodePlan } from '../config/plan-source.js';
+import { planFromBlob } from '../config/plan-source.js';
 import type { Gathered } from './gather.js';
 import type { IntegratePlan } from './plan-steps.js';
 import type { Job } from './journal.js';
@@ -64,15 +62,5 @@ export function createJob(ctx: RepoContext, g: Gathered, plan: IntegratePlan, op
 
 /** The plan a job was made with (by blob id: base may have moved since). */
 export async function planOfJob(ctx: RepoContext, job: Pick<Job, 'planBlob' | 'base'>): Promise<Plan> {
-  try {
-    return JSON.parse(readFileSync(join(stateDir(ctx, 'cache'), `plan-${job.planBlob}.json`), 'utf8')) as Plan;
-  } catch {
-    // not cached: parse the blob
-  }
-  const file = `${job.base}:.parallel.yml`;
-  const text = decodePlan(file, Buffer.from(git(['cat-file', 'blob', job.planBlob], { cwd: ctx.toplevel }).stdout, 'utf8'));
-  const { parsePlan } = await import('../config/plan-loader.js');
-  const res = parsePlan(text);
-  if (!res.ok) throw invalidPlan(file, res.problems);
-  return res.plan;
+  return planFromBlob(ctx, job.planBlob, `${job.base}:.parallel.yml`);
 }
