@@ -128,8 +128,15 @@ export async function mergeConflicts(cwd: string, a: string, b: string): Promise
   const res = await gitAsync(['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', a, b], { cwd, okCodes: [0, 1, 128] });
   if (res.exitCode === 0) return [];
   if (res.exitCode !== 1) return []; // unrelated histories or a missing commit: nothing to predict
-  const [, ...files] = splitZ(res.stdout);
-  // A file/directory conflict lists the file moved aside as "<path>~<side>": report the path.
+  return conflictFiles(res.stdout, a, b);
+}
+
+/**
+ * The conflicted files in the `-z --name-only` output of a conflicting `merge-tree` of `a` and `b`.
+ * A file/directory conflict lists the file moved aside as "<path>~<side>": report the path.
+ */
+export function conflictFiles(stdout: string, a: string, b: string): string[] {
+  const [, ...files] = splitZ(stdout);
   const unmoved = (f: string) => (f.endsWith(`~${a}`) ? f.slice(0, -a.length - 1) : f.endsWith(`~${b}`) ? f.slice(0, -b.length - 1) : f);
   return [...new Set(files.filter(Boolean).map(unmoved))].sort();
 }

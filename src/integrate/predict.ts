@@ -8,6 +8,7 @@ import type { RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH, type Phase } from '../core/plan.js';
 import { dropWithDependents, mergeMessage, type MergeStep, type Skip } from './plan-steps.js';
 import { startingPoint } from './job.js';
+import { conflictFiles } from '../git/conflicts.js';
 import { conflictPartner, earlierMerges, type PhaseMerge } from './blame.js';
 
 const ENV = {
@@ -17,8 +18,8 @@ const ENV = {
 
 function simulate(cwd: string, a: string, b: string, message: string): { commit?: string; files?: string[] } {
   const res = git(['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', a, b], { cwd, okCodes: [0, 1] });
-  const [tree, ...files] = splitZ(res.stdout);
-  if (res.exitCode === 1) return { files: [...new Set(files.filter(Boolean))] };
+  if (res.exitCode === 1) return { files: conflictFiles(res.stdout, a, b) };
+  const [tree] = splitZ(res.stdout);
   const commit = git(['commit-tree', tree!, '-p', a, '-p', b, '-m', message], { cwd, env: ENV }).stdout.trim();
   return { commit };
 }

@@ -262,3 +262,21 @@ describe('integrate: violations, stale reviews, squash merges', () => {
     expect(text.stdout).toMatch(/intruder\s+violation\s+[0-9a-f]{7} changes owner\/stolen\.txt/);
   });
 });
+
+describe('integrate --dry-run: a file/directory conflict', () => {
+  let f: Fixture;
+  beforeAll(() => {
+    f = new Fixture(planYaml({ name: 'filedir', shared: ['cfg'], phases: letterPhases(2) }));
+  });
+  afterAll(() => f.cleanup());
+
+  it('names the path, not the name git gives the file it moved aside', () => {
+    f.finish({ alpha: { cfg: 'a file\n' }, beta: { 'cfg/x': 'a folder\n' } });
+    const dry = f.integrate(['--dry-run']);
+    expect(dry.code).toBe(1);
+    const beta = dry.data.skipped.find((s) => s.id === 'beta')!;
+    expect(beta.reason).toBe('conflict');
+    expect(beta.detail).toMatch(/with alpha in cfg\b/);
+    expect(beta.detail).not.toContain('~');
+  });
+});
