@@ -11,9 +11,7 @@
  *   work and Ctrl-C reaches them directly; we only wait and pass their exit code through.
  */
 import { spawn } from 'node:child_process';
-
-/** Variables that would point git inside the command at another repository or index. */
-const REPO_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_PREFIX'];
+import { REPO_ENV } from '../git/git.js';
 
 /** Our environment without repository-redirecting GIT_* variables, plus `extra` (undefined removes). */
 export function commandEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
