@@ -3,7 +3,7 @@
  * job reporting progress from its loop, an agent harness). The CLI's session commands and
  * `status` are thin layers over the same functions.
  *
- *   import { SessionTracker, SessionMonitor } from 'parallel';
+ *   import { SessionTracker, SessionMonitor } from 'git-parallel';
  *   const t = new SessionTracker({ phase: 'import' });
  *   await t.start();
  *   for (const [i, batch] of batches.entries()) {

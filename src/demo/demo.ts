@@ -67,7 +67,7 @@ function write(dir: string, files: Record<string, string>): void {
 }
 const wt = (phase: string) => join(root, `shop-${phase}`);
 
-const PLAN = `# yaml-language-server: $schema=https://unpkg.com/parallel/schema/parallel.schema.json
+const PLAN = `# yaml-language-server: $schema=https://unpkg.com/git-parallel/schema/parallel.schema.json
 version: 1
 name: shop
 base: main

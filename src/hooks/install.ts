@@ -42,7 +42,7 @@ export function parallelHooksDir(ctx: Pick<RepoContext, 'commonDir'>): string {
 export function packagePaths(): { root: string; dist: string; name: string; githooks: string } {
   const dist = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const root = dirname(dist);
-  let name = 'parallel';
+  let name = 'git-parallel';
   try {
     name = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string }).name ?? name;
   } catch {

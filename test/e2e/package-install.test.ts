@@ -29,7 +29,7 @@ it('packs, installs offline into a temp project, and runs parallel and git-paral
   writeFileSync(join(proj, 'package.json'), '{ "name": "proj", "version": "1.0.0", "private": true }\n');
   const install = run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(tmp, tgz!)], proj);
   expect(install.code, install.stderr).toBe(0);
-  expect(existsSync(join(proj, 'node_modules/parallel/schema/parallel.schema.json'))).toBe(true);
+  expect(existsSync(join(proj, 'node_modules/git-parallel/schema/parallel.schema.json'))).toBe(true);
 
   const help = run('npx', ['--no-install', 'parallel', '--help'], proj);
   expect(help.code, help.stderr).toBe(0);

@@ -80,7 +80,7 @@ describe('commit notes from a real commit', () => {
     try {
       writeFileSync(hooksLib, original.replace(/^pl_dist=.*$/m, "pl_dist='/nonexistent/parallel/dist'"));
       mkdirSync(join(repo.dir, 'node_modules'), { recursive: true });
-      symlinkSync(ROOT, join(repo.dir, 'node_modules', 'parallel'));
+      symlinkSync(ROOT, join(repo.dir, 'node_modules', 'git-parallel'));
       const c = repo.commit({ 'src/db/moved.sql': 'x\n' }, 'after a move', wt);
       const { text } = await noteWithin(repo, c, 1500);
       expect(text).toMatch(/^phase: schema\nsession: schema\n/);
