@@ -14,6 +14,8 @@ import {
 export interface HookProblem {
   message: string;
   fix: string;
+  /** The phase worktree it is about (worktree problems only). */
+  phase?: string;
 }
 
 const FIX = 'parallel init';
@@ -46,14 +48,14 @@ export function worktreeHookProblems(ctx: RepoContext): HookProblem[] {
     if (wt.missing) continue;
     const used = gitTry(['rev-parse', '--path-format=absolute', '--git-path', 'hooks'], { cwd: wt.path });
     if (used !== dir) {
-      problems.push({ message: `commits in phase ${wt.marker.phase} (${wt.path}) are not checked: git runs hooks from ${used ?? '?'} there, not from ${dir}`, fix: FIX });
+      problems.push({ message: `commits in phase ${wt.marker.phase} (${wt.path}) are not checked: git runs hooks from ${used ?? '?'} there, not from ${dir}`, fix: FIX, phase: wt.marker.phase });
       continue;
     }
     const userDir = userHooksDir(ctx, wt.path, configured);
     if (userDir === dir) continue;
     for (const name of GIT_HOOK_NAMES) {
       if (isExecutableFile(join(userDir, name)) && !existsSync(join(dir, name))) {
-        problems.push({ message: `your ${name} hook (${join(userDir, name)}) does not run in phase ${wt.marker.phase}: parallel's hooks folder has no ${name} to chain it`, fix: FIX });
+        problems.push({ message: `your ${name} hook (${join(userDir, name)}) does not run in phase ${wt.marker.phase}: parallel's hooks folder has no ${name} to chain it`, fix: FIX, phase: wt.marker.phase });
       }
     }
   }

@@ -1,6 +1,6 @@
 /**
- * Fault injection for the crash-safety tests: with `PARALLEL_TEST_KILL_AT=N`, integrate kills
- * itself (SIGKILL, no cleanup, like a power cut for the process) at the Nth step boundary it
+ * Fault injection for the crash-safety tests: with `PARALLEL_TEST_KILL_AT=N`, integrate (or
+ * start, between a new worktree's hooks and its marker) kills itself (SIGKILL, no cleanup, like a power cut for the process) at the Nth step boundary it
  * reaches. `PARALLEL_TEST_KILL_AT=list` prints each point's name to stderr instead, to count them.
  */
 let reached = 0;

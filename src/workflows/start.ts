@@ -16,6 +16,7 @@ import { integratedPhases } from '../git/integrated.js';
 import { INTEGRATION_BRANCH, isReviewer, phaseById, phaseBranch, phasePort, type Plan, type PhaseId } from '../core/plan.js';
 import { renderBrief } from '../core/brief.js';
 import { installHooks, prepareWorktreeHooks } from '../hooks/install.js';
+import { hooksFolderProblems, worktreeHookProblems } from '../hooks/health.js';
 import { loadPlanContext } from '../worktrees/plan-context.js';
 import { checkedOutBranches, linkedGitDir, pathState, phaseWorktreeMap, worktreePathFor } from '../worktrees/layout.js';
 import { decideStart, type StartStep } from '../worktrees/start-steps.js';
@@ -119,7 +120,15 @@ async function execute(input: CommandInput, x: ExecContext): Promise<CommandResu
   const io = input.io;
   const out: string[] = [];
   const changing = x.steps.filter((s) => s.kind !== 'already');
-  if (changing.length) {
+  // An already started phase whose hooks are missing or unreachable (a start killed half-way, a
+  // hooks folder deleted or left pointing at a moved install) is repaired, and says so.
+  const broken = new Set<PhaseId>();
+  if (!changing.length && x.steps.length) {
+    const folder = hooksFolderProblems(ctx).length > 0;
+    const unreached = new Set(worktreeHookProblems(ctx).map((p) => p.phase));
+    for (const st of x.steps) if (folder || unreached.has(st.phase)) broken.add(st.phase);
+  }
+  if (changing.length || broken.size) {
     ensureParallelExcluded(ctx.commonDir);
     for (const line of (await installHooks(ctx)).lines) io.err(line);
   }
@@ -163,8 +172,8 @@ async function execute(input: CommandInput, x: ExecContext): Promise<CommandResu
         started.push({ step, path: step.path, from: step.branch === 'new' ? sp!.from : step.branch === 'existing' ? phaseBranch(step.phase) : step.tip!.slice(0, 12), fresh: true });
       } else if (step.kind === 'adopt') {
         const gitDir = linkedGitDir(step.path)!;
+        prepareWorktreeHooks(ctx, gitDir); // before the marker makes it a phase (as in createPhaseWorktree)
         markWorktree(gitDir, step.path, markerFor(step.phase, step.session), await briefFor(step.phase, step.session));
-        prepareWorktreeHooks(ctx, gitDir);
         await copyPlanFiles(plan.copy, ctx.mainWorktree, step.path); // never overwrites what is there
         started.push({ step, path: step.path, fresh: true });
       } else if (step.kind === 'relay') {
@@ -222,7 +231,9 @@ async function execute(input: CommandInput, x: ExecContext): Promise<CommandResu
     out.push(`  brief: ${join(s.path, BRIEF_FILE)}`);
   }
   for (const st of x.steps) {
-    if (st.kind === 'already') out.push(`${st.phase} is already started at ${st.path} (session ${st.session}); nothing changed.`);
+    if (st.kind === 'already') {
+      out.push(`${st.phase} is already started at ${st.path} (session ${st.session}); ${broken.has(st.phase) ? "its hooks were missing or unreachable and now run parallel's checks again" : 'nothing changed'}.`);
+    }
   }
   if (x.waiting.length) {
     out.push(started.length ? 'not started:' : 'no phase is ready to start:');

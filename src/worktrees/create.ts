@@ -14,6 +14,7 @@ import { ParallelError, ExitCode } from '../errors.js';
 import { linkedGitDir } from './layout.js';
 import { BRIEF_FILE, ensureScratchDir } from './scratch-dir.js';
 import { PARALLEL_DIR } from './exclude.js';
+import { faultPoint } from '../integrate/faults.js';
 
 export interface CreateSpec {
   marker: PhaseMarker;
@@ -68,9 +69,12 @@ export async function createPhaseWorktree(ctx: RepoContext, spec: CreateSpec, br
     const gitDir = linkedGitDir(spec.path);
     if (!gitDir) throw new Error(`git created no worktree at ${spec.path}`);
     created.gitDir = gitDir;
-    markWorktree(gitDir, spec.path, spec.marker, brief);
-    // The new worktree runs parallel's hooks from its first commit (per-worktree core.hooksPath).
+    // Hooks first, then the marker: the marker is what makes the worktree a phase, so a kill
+    // between the two leaves an unmarked worktree (adopted by the next start), never a phase
+    // whose commits nothing checks.
     prepareWorktreeHooks(ctx, gitDir);
+    faultPoint('start: hooks set, marker not written');
+    markWorktree(gitDir, spec.path, spec.marker, brief);
     await fill(spec.path);
     return created;
   } catch (e) {
