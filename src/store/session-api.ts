@@ -107,12 +107,23 @@ export interface SessionTarget {
   reviewer: boolean;
 }
 
+/**
+ * Inside a phase worktree, a session speaks for that phase only (SPEC, "Who may do what"): naming
+ * another one with --phase (marking it failed, approving one's own work through the reviewer) is
+ * refused. The main worktree, other worktrees and scripts may name any phase.
+ */
+export function otherPhaseRefused(ctx: Pick<RepoContext, 'marker' | 'mainWorktree'>, command: string, phase: string): ParallelError {
+  const here = ctx.marker!.phase;
+  return refused(`parallel: this is the worktree of phase ${here}, and "${command} --phase ${phase}" would act for another phase. Inside a phase worktree, "${command}" acts for that phase only${command === 'review' ? ' (a verdict comes from the reviewer phase\'s own worktree or from the coordinator)' : ''}. Run it in the worktree of ${phase}, or from the main worktree: cd '${ctx.mainWorktree.replace(/'/g, "'\\''")}' && parallel ${command} --phase ${phase} ...`);
+}
+
 export function resolveTarget(ctx: RepoContext, phaseOpt: unknown, command: string): SessionTarget {
   if (typeof phaseOpt === 'string') {
     if (!ID.test(phaseOpt)) throw usageError(`parallel: "${phaseOpt}" is not a phase id (ids look like [a-z][a-z0-9_-]*). Run "parallel status" to list the phases.`);
     if (ctx.marker?.phase === phaseOpt) {
       return { phase: phaseOpt, session: ctx.marker.session, workspace: ctx.marker.workspace, inWorktree: true, reviewer: Boolean(ctx.marker.reviewer) };
     }
+    if (ctx.marker) throw otherPhaseRefused(ctx, command, phaseOpt);
     const current = latest(readSessions(ctx).filter((r) => r.phase === phaseOpt));
     return { phase: phaseOpt, session: current?.session ?? phaseOpt, workspace: current?.workspace ?? '', inWorktree: false, reviewer: false };
   }

@@ -7,6 +7,7 @@ import { ID_PATTERN, phaseById, type PhaseId, type Plan } from '../core/plan.js'
 import { resolveBase, type PhaseMarker, type RepoContext } from '../git/repo.js';
 import { readCommittedPlan } from '../config/plan-source.js';
 import { phaseWorktreeMap } from './layout.js';
+import { otherPhaseRefused } from '../store/session-api.js';
 
 export interface PhaseLocation {
   phase: PhaseId;
@@ -40,6 +41,7 @@ export async function locatePhase(ctx: RepoContext, phase: string | undefined, c
     return { phase: ctx.marker.phase, session: ctx.marker.session, marker: ctx.marker, path: ctx.toplevel, here: true };
   }
   checkPhaseId(phase);
+  if (ctx.marker) throw otherPhaseRefused(ctx, command, phase);
   const wt = phaseWorktreeMap(ctx.commonDir).get(phase);
   if (!wt) {
     const base = resolveBase(ctx);
