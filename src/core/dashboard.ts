@@ -57,6 +57,14 @@ function ago(now: number, iso: string | null): string {
   return ms < 5000 ? 'just now' : `${formatDuration(ms)} ago`;
 }
 
+/** Why a stale phase is stale: how long it has been silent, or a heartbeat dated in the future. */
+function silence(now: number, iso: string | null): string {
+  const ms = iso ? now - Date.parse(iso) : NaN;
+  if (!Number.isFinite(ms)) return 'no heartbeat';
+  if (ms < 0) return `heartbeat dated ${formatDuration(-ms)} ahead (clock skew)`;
+  return `no heartbeat for ${formatDuration(ms)}`;
+}
+
 /** `HH:MM` of an ISO time in the reader's time zone. */
 export function clock(iso: string): string {
   const d = new Date(iso);
@@ -81,7 +89,7 @@ function describe(row: PhaseRow, now: number): string {
     case 'running':
       return `${msg || 'running'} (${ago(now, row.last_heartbeat)})`;
     case 'stale':
-      return `STALE: no heartbeat for ${ago(now, row.last_heartbeat).replace(/ ago$/, '')}${msg ? ` (${msg})` : ''}`;
+      return `STALE: ${silence(now, row.last_heartbeat)}${msg ? ` (${msg})` : ''}`;
     case 'timed_out':
       return `TIMED OUT: running for ${ago(now, row.started_at).replace(/ ago$/, '')}${msg ? ` (${msg})` : ''}`;
     case 'missing':

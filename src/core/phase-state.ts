@@ -105,7 +105,9 @@ function stateOf(rec: SessionRecord | undefined, id: PhaseId, input: PhaseStateI
   const sessionTimeout = input.sessionTimeout ?? input.plan.timeouts.session;
   const heartbeatTimeout = input.heartbeatTimeout ?? input.plan.timeouts.heartbeat;
   if (input.now - Date.parse(rec.started_at) > sessionTimeout) return 'timed_out';
-  if (lastBeat && input.now - Date.parse(lastBeat) > heartbeatTimeout) return 'stale';
+  // Judged on the reader's clock: a heartbeat dated further ahead than the timeout comes from a
+  // clock that is wrong, and cannot say the session is alive (else it would be, until that date).
+  if (lastBeat && Math.abs(input.now - Date.parse(lastBeat)) > heartbeatTimeout) return 'stale';
   return 'running';
 }
 

@@ -20,11 +20,13 @@ export function commitNote(phase: string, session: string, message: string | und
  * When a commit event happened: the commit's committer date (git keeps seconds), not when this
  * background writer got to run (a slow or retried writer would list commits out of order). The
  * milliseconds come from this process's start, which the hook spawns right after the commit,
- * when that falls in the same second: commits made within one second keep their order.
+ * when that falls in the same second: commits made within one second keep their order. Anyone
+ * can set a commit's date (GIT_COMMITTER_DATE=2030-01-01), so it never counts later than now:
+ * a date in the future would keep the phase from ever going stale.
  */
 export function commitEventTime(committerDate: string, startedMs: number): string {
   const second = Date.parse(committerDate);
-  if (!Number.isFinite(second)) return new Date(startedMs).toISOString();
+  if (!Number.isFinite(second) || second > startedMs) return new Date(startedMs).toISOString();
   return new Date(startedMs >= second && startedMs < second + 1000 ? startedMs : second + 999).toISOString();
 }
 

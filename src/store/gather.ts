@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { git } from '../git/git.js';
+import { NOTES_REF } from '../core/plan.js';
 import { integratedPhases } from '../git/integrated.js';
 import { prunedPhases } from '../worktrees/branch-delete.js';
 import { readPhaseTips } from '../git/phase-tips.js';
@@ -34,21 +35,26 @@ export interface PhaseStates {
 
 /**
  * Each phase's own commits (not reachable from base or the integration branch), their changed
- * paths and the newest commit time, from one `git log` over all tips.
+ * paths and the newest commit time, from one `git log` over all tips. A commit counts as a
+ * heartbeat at once, before its note and event are written; once they are, the event's time
+ * (never later than when it was recorded) is what counts. A commit's own date is anyone's to
+ * set, so one later than the reader's clock (`now`) counts for nothing.
  */
-export function branchFacts(cwd: string, tips: Map<PhaseId, string>, exclude: string[]): Map<PhaseId, BranchFacts> {
+export function branchFacts(cwd: string, tips: Map<PhaseId, string>, exclude: string[], now = Date.now()): Map<PhaseId, BranchFacts> {
   const facts = new Map<PhaseId, BranchFacts>();
   if (tips.size === 0) return facts;
-  const res = git(['log', '-z', '--no-renames', '--name-only', '--format=%x01%H %P %cI', ...new Set(tips.values()), '--not', ...exclude, '--'], { cwd });
-  const commits = new Map<string, { parents: string[]; at: string; files: string[] }>();
+  const res = git(['log', '-z', '--no-renames', '--name-only', '--no-notes', `--notes=${NOTES_REF}`, '--format=%x01%H %P %cI%x02%N%x02', ...new Set(tips.values()), '--not', ...exclude, '--'], { cwd });
+  const commits = new Map<string, { parents: string[]; at?: string; files: string[] }>();
   for (const chunk of res.stdout.split('\x01')) {
     if (!chunk) continue;
     const parts = chunk.split('\0');
-    const header = parts[0]!.split(' ');
-    const at = header.pop()!;
+    const [head, note, rest] = parts[0]!.split('\x02');
+    const header = head!.split(' ');
+    const date = header.pop()!;
     const [oid, ...parents] = header;
-    const files = parts.slice(1).map((f) => f.replace(/^\n/, '')).filter(Boolean);
-    commits.set(oid!, { parents, at, files });
+    const files = [rest ?? '', ...parts.slice(1)].map((f) => f.replace(/^\n/, '')).filter(Boolean);
+    const noted = Boolean(note && note.trim());
+    commits.set(oid!, { parents, files, ...(!noted && Date.parse(date) <= now ? { at: date } : {}) });
   }
   for (const [id, tip] of tips) {
     const seen = new Set<string>();
@@ -61,7 +67,7 @@ export function branchFacts(cwd: string, tips: Map<PhaseId, string>, exclude: st
       seen.add(c);
       const info = commits.get(c)!;
       for (const f of info.files) files.add(f);
-      if (!last || info.at > last) last = info.at;
+      if (info.at && (!last || Date.parse(info.at) > Date.parse(last))) last = info.at;
       for (const p of info.parents) if (commits.has(p)) stack.push(p);
     }
     facts.set(id, { tip, commits: seen.size, files_changed: files.size, ...(last ? { last_commit_at: new Date(last).toISOString() } : {}) });
@@ -81,7 +87,8 @@ export async function gatherPhaseStates(ctx: RepoContext, plan: Plan, base: stri
   const tips = readPhaseTips(cwd, { base, remotes: true });
   const known = new Map([...tips.phases].filter(([id]) => plan.phases.some((p) => p.id === id)));
   const exclude = [tips.base, tips.integration].filter((x): x is string => Boolean(x));
-  const branches = branchFacts(cwd, known, exclude);
+  const now = opts.now ?? Date.now();
+  const branches = branchFacts(cwd, known, exclude, now);
   const worktrees = phaseWorktrees(ctx.commonDir);
   // A worktree this clone started and that is gone even from git's list (pruned) is missing too.
   const origin = cloneOrigin(ctx);
@@ -98,7 +105,7 @@ export async function gatherPhaseStates(ctx: RepoContext, plan: Plan, base: stri
   const rows = derivePhaseStates({
     plan,
     records,
-    now: opts.now ?? Date.now(),
+    now,
     heartbeatTimeout: opts.heartbeatTimeout,
     sessionTimeout: opts.sessionTimeout,
     branches,

@@ -37,6 +37,13 @@ describe('renderDashboard', () => {
     expect(lines[7]).toMatch(/^Polled 2026-11-2\d \d\d:45:00$/);
   });
 
+  it('says how long a stale phase was silent, or that its heartbeat is dated ahead, never "just now"', () => {
+    const render = (beatMs: number) => renderDashboard({ name: 'w', base: 'main', waves: 1, rows: [row('a', { state: 'stale', last_heartbeat: new Date(NOW + beatMs).toISOString() })], counts: countStates([]), now: NOW }).split('\n')[2];
+    expect(render(-2000)).toMatch(/STALE: no heartbeat for 2s /);
+    expect(render(-600_000)).toMatch(/STALE: no heartbeat for 10m /);
+    expect(render(3 * 3_600_000)).toMatch(/STALE: heartbeat dated 3h ahead \(clock skew\) /);
+  });
+
   it('shows Missing only when a phase is missing, so counts still add up', () => {
     const m = [row('a', { state: 'missing', worktree: '/tmp/x' })];
     const t = renderDashboard({ name: 'w', base: 'main', waves: 1, rows: m, counts: countStates(m), now: NOW });

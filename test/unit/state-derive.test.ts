@@ -71,6 +71,14 @@ describe('derivePhaseStates', () => {
     expect(derivePhaseStates(input([running], { sessionTimeout: 60_000 }))[0]!.state).toBe('timed_out');
   });
 
+  it('a heartbeat dated further ahead than the timeout (a clock that is wrong) makes no phase alive', () => {
+    const ahead = foldEvents([ev('start', 'a', 0), ev('heartbeat', 'a', 60 * 24 * 365)])!;
+    expect(derivePhaseStates(input([ahead], { sessionTimeout: 10 * 365 * 86_400_000 }))[0]!.state).toBe('stale');
+    // A little skew (within the timeout) is no reason to call it stale.
+    const skewed = foldEvents([ev('start', 'a', 0), ev('heartbeat', 'a', 12)])!;
+    expect(derivePhaseStates(input([skewed]))[0]!.state).toBe('running');
+  });
+
   it('puts missing above timed_out and stale, only for a running phase', () => {
     const worktrees = new Map([['a', { path: '/x', exists: false }]]);
     expect(derivePhaseStates(input([running], { now: T0 + 61 * 60_000, worktrees }))[0]!.state).toBe('missing');
