@@ -11,10 +11,9 @@ import { isReviewer, phaseBranch, phaseById, type PhaseId } from '../core/plan.j
 import { loadPlanContext } from '../worktrees/plan-context.js';
 import { checkedOutBranches, listPhaseWorktrees, type PhaseWorktree } from '../worktrees/layout.js';
 import { integratedPhases, phaseTips } from '../git/integrated.js';
-import { phasesWithoutWork } from '../worktrees/delivered.js';
+import { integratedNow } from '../worktrees/delivered.js';
 import { findUnsavedWork, unsavedCount } from '../worktrees/unsaved.js';
 import { deletePhaseBranch, recordPruned } from '../worktrees/branch-delete.js';
-import { readPhaseStates } from '../worktrees/events.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepo(input.cwd);
@@ -40,9 +39,9 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   // 2. Phases integrated into base.
   const tips = phaseTips(cwd);
   const integrated = integratedPhases(cwd, base, undefined, { tips, viaIntegration: false });
-  // A branch with no commit yet is "reachable from base" too; only a phase that is done counts then.
-  const empty = phasesWithoutWork(cwd, [...integrated.keys()], tips);
-  const states = empty.size ? await readPhaseStates(ctx, plan) : undefined;
+  // A branch with no commit yet is "reachable from base" too: only what counts as integrated by
+  // the rule status and integrate use (done, and in by refs) is pruned.
+  const counts = await integratedNow(ctx, plan, [...integrated.keys()]);
   const { whereIs } = checkedOutBranches(cwd);
 
   const removeWorktree = async (w: PhaseWorktree, why: string): Promise<boolean> => {
@@ -67,8 +66,8 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   };
 
   for (const [id, how] of integrated) {
-    if (empty.has(id) && states?.get(id)?.state !== 'done') {
-      if (worktrees.has(id)) left.push(`${id}: nothing committed on ${phaseBranch(id)} yet`);
+    if (!counts.has(id)) {
+      if (worktrees.has(id)) left.push(`${id}: its tip is in ${base}, but it is not done (nothing of its own to integrate yet)`);
       continue;
     }
     const why = `integrated into ${base}${how === 'content' ? ' by content (squash merge)' : ''}`;
@@ -93,8 +92,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     const phase = phaseById(plan, id);
     if (!phase || !isReviewer(phase) || !w.marker.reviewer) continue;
     const reviewed = phase.reviews!;
-    const reviewedIn = integrated.has(reviewed) && !(empty.has(reviewed) && states?.get(reviewed)?.state !== 'done');
-    if (reviewedIn) await removeWorktree(w, `${reviewed}, which it reviews, is integrated into ${base}`);
+    if (counts.has(reviewed)) await removeWorktree(w, `${reviewed}, which it reviews, is integrated into ${base}`);
   }
 
   const kept = [...worktrees.keys()].filter((id) => !integrated.has(id) && !(phaseById(plan, id)?.reviews && integrated.has(phaseById(plan, id)!.reviews!)));

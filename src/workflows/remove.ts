@@ -17,7 +17,7 @@ import { checkPhaseId, unknownPhase } from '../worktrees/locate.js';
 import { describeUnsaved, findUnsavedWork, unsavedCount } from '../worktrees/unsaved.js';
 import { restoreHint, saveWork } from '../worktrees/save-work.js';
 import { deletePhaseBranch, recordPruned } from '../worktrees/branch-delete.js';
-import { phasesWithoutWork } from '../worktrees/delivered.js';
+import { integratedNow } from '../worktrees/delivered.js';
 import { shellQuote } from '../worktrees/run-command.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
@@ -43,9 +43,9 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   let noWork = false;
   if (deleteBranch && tip) {
     branchIntegrated = integratedPhases(cwd, base, [id]).get(id);
-    // A branch still where it was made counts as integrated, having delivered nothing: deleting it
-    // loses nothing, but it must not make dependents think its work landed.
-    noWork = phasesWithoutWork(cwd, [id], new Map([[id, tip]])).has(id);
+    // A branch whose tip is in base but whose phase is not done (no commit of its own yet):
+    // deleting it loses nothing, but it must not make dependents think its work landed.
+    noWork = Boolean(branchIntegrated) && plan !== undefined && !(await integratedNow(ctx, plan, [id])).has(id);
     if (!branchIntegrated) {
       throw refused(`parallel: not deleting ${phaseBranch(id)}: ${id} is not integrated (its commits are in neither ${base} nor ${INTEGRATION_BRANCH}), and no parallel command deletes a commit${force ? ', --force included' : ''}. Nothing was removed. Drop --delete-branch to remove only the worktree, or integrate ${id} first.`);
     }
@@ -98,7 +98,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     const problem = deletePhaseBranch(cwd, id, tip);
     if (problem) throw refused(`parallel: the worktree is removed, but ${phaseBranch(id)} was not deleted (${problem}); it moved meanwhile, so it was kept.`);
     if (noWork) {
-      lines.push(`deleted the branch ${phaseBranch(id)} (it held no commit of its own; was ${tip.slice(0, 12)})`);
+      lines.push(`deleted the branch ${phaseBranch(id)} (its tip was in ${base} and ${id} was not done, so dependents still wait for it; was ${tip.slice(0, 12)})`);
     } else {
       recordPruned(ctx.commonDir, id, tip);
       lines.push(`deleted the branch ${phaseBranch(id)} (integrated by ${branchIntegrated}; was ${tip.slice(0, 12)})`);

@@ -12,7 +12,6 @@ import { parseOptions, requestedPhases } from '../worktrees/start-options.js';
 import { readPhaseTips } from '../git/phase-tips.js';
 import { git, gitTry } from '../git/git.js';
 import { openRepo, type PhaseMarker } from '../git/repo.js';
-import { integratedPhases } from '../git/integrated.js';
 import { INTEGRATION_BRANCH, isReviewer, phaseById, phaseBranch, phasePort, type Plan, type PhaseId } from '../core/plan.js';
 import { renderBrief } from '../core/brief.js';
 import { installHooks, prepareWorktreeHooks } from '../hooks/install.js';
@@ -27,7 +26,6 @@ import { gatherBriefData } from '../worktrees/brief-data.js';
 import { readPhaseStates, recordEvents } from '../worktrees/events.js';
 import { BRIEF_FILE } from '../worktrees/scratch-dir.js';
 import { runSetup } from '../worktrees/setup.js';
-import { phasesWithoutWork } from '../worktrees/delivered.js';
 import { prunedPhases } from '../worktrees/branch-delete.js';
 import { shellQuote } from '../worktrees/run-command.js';
 
@@ -67,11 +65,9 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const needIds = [...new Set(requested.flatMap((id) => phaseById(plan, id)!.needs))];
   const integrated = new Set<PhaseId>();
   if (needIds.length) {
-    const byRefs = [...integratedPhases(cwd, base, needIds).keys()];
-    // A need whose branch holds no commit yet is "reachable from base" but delivered nothing.
-    const empty = phasesWithoutWork(cwd, byRefs, tips);
-    const states = empty.size ? await readStates() : undefined;
-    for (const id of byRefs) if (!empty.has(id) || states?.get(id)?.state === 'done') integrated.add(id);
+    // The same rule as status and integrate (src/worktrees/delivered.ts): done, and in by refs.
+    const states = await readStates();
+    for (const id of needIds) if (states.get(id)?.state === 'integrated') integrated.add(id);
     for (const id of prunedPhases(ctx.commonDir, needIds.filter((n) => !tips.has(n)))) integrated.add(id);
   }
   const wantStates = o.ready || requested.some((id) => isReviewer(phaseById(plan, id)!))

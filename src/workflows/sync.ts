@@ -3,15 +3,18 @@
  * `refs/notes/remotes/<remote>/parallel` (never over the local ref), merge it into the local ref
  * (our own merge: a union of events), push with compare-and-swap (a plain push, which the remote
  * refuses when it moved since our fetch), and retry when another clone pushed first. Then push
- * this clone's phase branches.
+ * this clone's phase branches, fetch the others' and the integration branch (fast-forwarding the
+ * local one, never forcing it), so every clone agrees on what is integrated.
  */
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { ParallelError, ExitCode, usageError } from '../errors.js';
-import { git, gitTry } from '../git/git.js';
+import { git, gitTry, ZERO_OID } from '../git/git.js';
 import { openRepo, type RepoContext } from '../git/repo.js';
 import { STORE_REF, readStoreTip } from '../store/store.js';
 import { mergeStoreTips } from '../store/merge.js';
 import { phaseWorktrees } from '../store/gather.js';
+import { INTEGRATION_BRANCH } from '../core/plan.js';
+import { checkedOutBranches } from '../worktrees/layout.js';
 
 const ROUNDS = 12;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -46,6 +49,29 @@ async function fetchStore(ctx: RepoContext, remote: string): Promise<string | nu
     throw new ParallelError(`parallel: could not fetch ${STORE_REF} from "${remote}": ${res.stderr.trim()}. Check that "git fetch ${remote}" works.`, { code: 'git' });
   }
   return gitTry(['rev-parse', '--verify', '--quiet', `${tracking(remote)}^{commit}`], { cwd: ctx.toplevel });
+}
+
+/**
+ * Bring the local integration branch up to the remote's (fetched to
+ * `refs/remotes/<remote>/parallel/integration`), so every clone agrees on what is integrated:
+ * created or fast-forwarded by compare-and-swap, never forced. A local branch that has merges
+ * the remote lacks, or one checked out in a worktree, is left alone (and said so).
+ */
+function followIntegration(ctx: RepoContext, remote: string): string | undefined {
+  // From the main worktree: a phase worktree's hooks guard this branch against its session's
+  // own moves, and following the remote is none of those.
+  const cwd = ctx.mainWorktree;
+  const ref = `refs/heads/${INTEGRATION_BRANCH}`;
+  const theirs = gitTry(['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${INTEGRATION_BRANCH}^{commit}`], { cwd });
+  if (!theirs) return undefined;
+  const ours = gitTry(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd });
+  if (ours === theirs) return undefined;
+  if (ours && git(['merge-base', '--is-ancestor', ours, theirs], { cwd, okCodes: [0, 1] }).exitCode !== 0) {
+    return `${INTEGRATION_BRANCH} here has merges "${remote}" lacks, so it was left as it is (${remote}'s is ${remote}/${INTEGRATION_BRANCH}).`;
+  }
+  if (ours && checkedOutBranches(cwd).whereIs.has(ref)) return `${INTEGRATION_BRANCH} is checked out in a worktree, so it was not moved to ${remote}'s.`;
+  const moved = git(['update-ref', '-m', `parallel sync: ${remote}`, ref, theirs, ours ?? ZERO_OID], { cwd, okCodes: [0, 1, 128] });
+  return moved.exitCode === 0 ? `${INTEGRATION_BRANCH} ${ours ? 'fast-forwarded' : 'created'} at ${remote}'s (${theirs.slice(0, 12)}).` : `${INTEGRATION_BRANCH} moved meanwhile, so it was not updated to ${remote}'s.`;
 }
 
 export async function run(input: CommandInput): Promise<CommandResult> {
@@ -106,11 +132,13 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       throw new ParallelError(`parallel: pushing phase branches to "${remote}" failed: ${res.stderr.trim()}. Check that "git push ${remote}" works.`, { code: 'git' });
     }
   }
-  // Phase branches of other clones, for their commit counts here.
+  // Phase branches of other clones, for their commit counts here, and the integration branch.
   git(['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+refs/heads/parallel/*:refs/remotes/${remote}/parallel/*`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
   const lines = [
     `Synced ${STORE_REF} with "${remote}": ${received > 0 ? `received ${received} event${received === 1 ? '' : 's'}` : gotNew ? 'received new events' : 'received nothing new'}, ${pushed ? 'pushed' : 'nothing to push'}.`,
   ];
+  const integration = followIntegration(ctx, remote);
+  if (integration) lines.push(integration);
   if (branches.length) lines.push(`Pushed phase branches: ${branches.filter((b) => !refused.includes(b)).map((b) => `parallel/${b}`).join(', ') || 'none'}.`);
   if (refused.length) {
     lines.push(`parallel: "${remote}" refused ${refused.map((b) => `parallel/${b}`).join(', ')}: it has commits this clone lacks. Fetch and merge them in that worktree ("git pull ${remote} parallel/<phase>"), then run "parallel sync" again.`);

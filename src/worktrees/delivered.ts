@@ -1,23 +1,19 @@
 /**
- * Whether a phase branch carries any work. SPEC calls a phase integrated when its tip is
- * reachable from base, which is also true of a phase started a minute ago with no commit yet: its
- * tip is the commit it branched from. Such a phase has delivered nothing, so it does not satisfy
- * `needs` and `prune` must not take it for finished. git's reflog of the branch records where it
- * was created; a tip still there means nothing was committed on it.
+ * SPEC's one rule for "integrated", shared by status, integrate, start, prune and remove: a
+ * phase whose current session is done and whose tip refs show in base or the integration branch
+ * (or by content in base). A done phase with no commits of its own has nothing to merge and
+ * counts (it satisfies `needs`); a started phase with no commits and no `done` does not, although
+ * its tip, the commit it branched from, is reachable from base. Both come from shared facts (the
+ * coordination store's events and the refs), so every clone decides the same after `sync`; no
+ * local reflog is consulted. The derivation itself is `derivePhaseStates` (src/core/phase-state.ts).
  */
-import { git } from '../git/git.js';
-import { phaseBranch, type PhaseId } from '../core/plan.js';
+import type { RepoContext } from '../git/repo.js';
+import type { Plan, PhaseId } from '../core/plan.js';
+import { readPhaseStates } from './events.js';
 
-/** The phases (of `ids`, with branch tips in `tips`) whose branch is still where it was created. */
-export function phasesWithoutWork(cwd: string, ids: readonly PhaseId[], tips: ReadonlyMap<PhaseId, string>): Set<PhaseId> {
-  const out = new Set<PhaseId>();
-  for (const id of ids) {
-    const tip = tips.get(id);
-    if (!tip) continue;
-    const res = git(['reflog', 'show', '--format=%H', `refs/heads/${phaseBranch(id)}`, '--'], { cwd, okCodes: [0, 128] });
-    const lines = res.stdout.split('\n').filter(Boolean);
-    // No reflog (expired, or logAllRefUpdates off): nothing to go by, so trust the refs.
-    if (res.exitCode === 0 && lines.length > 0 && lines[lines.length - 1] === tip) out.add(id);
-  }
-  return out;
+/** Of `ids`, the phases that count as integrated now (their state is `integrated`). */
+export async function integratedNow(ctx: RepoContext, plan: Plan, ids: readonly PhaseId[]): Promise<Set<PhaseId>> {
+  if (ids.length === 0) return new Set();
+  const states = await readPhaseStates(ctx, plan);
+  return new Set(ids.filter((id) => states.get(id)?.state === 'integrated'));
 }

@@ -96,6 +96,7 @@ describe('remove', () => {
     expect(branchExists(repo, 'parallel/ui')).toBe(true);
 
     mergeIntoMain(repo, 'auth');
+    expect(repo.parallel(['done', '--phase', 'auth']).code).toBe(0);
     const del = repo.parallel(['remove', 'auth', '--delete-branch']);
     expect(del.code, del.stderr).toBe(0);
     expect(del.stdout).toMatch(/deleted the branch parallel\/auth \(integrated by ancestry/);
@@ -130,6 +131,7 @@ describe('remove', () => {
     const ui = wtPath(repo, 'ui');
     repo.commit({ 'src/ui/a.ts': 'a\n' }, 'ui work', ui);
     mergeIntoMain(repo, 'ui');
+    expect(repo.parallel(['done'], { cwd: ui }).code).toBe(0);
     repo.write('.env', 'SECRET=ui\n', ui);
     const p = repo.parallel(['prune']);
     expect(p.code, p.stderr).toBe(0);
@@ -170,6 +172,8 @@ describe('prune', () => {
     repo.git(['merge', '-q', '--squash', 'parallel/auth']);
     repo.git(['commit', '-q', '-m', 'auth, squashed']);
     repo.write('src/ui/wip.ts', 'wip\n', wtPath(repo, 'ui'));
+    // Integrated means done and in by refs (the rule status, integrate and start use).
+    for (const id of ['schema', 'auth', 'ui']) expect(repo.parallel(['done', '--phase', id]).code).toBe(0);
     rmSync(wtPath(repo, 'docs'), { recursive: true, force: true });
 
     const r = repo.parallel(['prune']);
@@ -189,7 +193,7 @@ describe('prune', () => {
     expect(repo.parallel(['start', 'docs']).code).toBe(0);
     const again = repo.parallel(['prune']);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/docs: nothing committed on parallel\/docs yet/);
+    expect(again.stdout).toMatch(/docs: its tip is in main, but it is not done \(nothing of its own to integrate yet\)/);
     expect(existsSync(wtPath(repo, 'docs'))).toBe(true);
   });
 

@@ -133,6 +133,9 @@ describe('needs', () => {
     repo.git(['merge', '-q', '--no-ff', '-m', 'merge schema', 'parallel/schema'], { cwd: wt });
     repo.git(['update-ref', 'refs/heads/parallel/integration', 'HEAD'], { cwd: wt });
     repo.git(['worktree', 'remove', '--force', wt]);
+    // Merged by hand: it counts as integrated once it is done, as for status and integrate.
+    expect(repo.parallel(['start', 'auth']).stderr).toMatch(/auth: it needs schema, not integrated yet/);
+    expect(repo.parallel(['done', '--phase', 'schema', '-m', 'merged by hand']).code).toBe(0);
     const r = repo.parallel(['start', 'auth']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/branch parallel\/auth from parallel\/integration/);
