@@ -163,13 +163,16 @@ function expandRange(body: string): string[] | undefined {
 
 /**
  * The brace-free globs a plan pattern stands for, with directories spelled out: `src/auth` ->
- * `src/auth`, `src/auth/**`; `src/auth/` -> `src/auth/**`; `{a,b/}` -> `a`, `a/**`, `b/**`.
+ * `src/auth`, `src/auth/**`; `src/auth/` -> the same; `{a,b/}` -> `a`, `a/**`, `b`, `b/**`;
+ * with wildcards and a trailing slash, only what is below (`src/*` + slash -> `src/*` + `/**`).
  * (A hook can turn these into `:(glob)` pathspecs one for one.)
  */
 export function patternGlobs(pattern: string): string[] {
   const out: string[] = [];
   for (const alt of expandBraces(pattern.normalize('NFC'))) {
-    if (alt.endsWith('/')) out.push(`${alt}**`);
+    // `src/auth/` is the folder itself and everything below it (SPEC), like `src/auth`: a
+    // symlink to the folder is its owner's. With wildcards it stays what is below the folders.
+    if (alt.endsWith('/')) out.push(...(GLOB_CHARS.test(alt) ? [] : [alt.slice(0, -1)]), `${alt}**`);
     else if (!GLOB_CHARS.test(alt)) out.push(alt, `${alt}/**`);
     else out.push(alt);
   }

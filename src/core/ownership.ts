@@ -64,10 +64,10 @@ export function compileNormalized(patterns: readonly string[]): PathMatcher {
   // Plain file and directory names are the common case: test them by prefix, without the RegExp.
   const plain = patterns.every((p) => !GLOB_CHARS.test(p));
   if (plain) {
-    const names = patterns.map((p) => p.normalize('NFC')).map((p) => ({ name: p.replace(/\/$/, ''), dirOnly: p.endsWith('/') }));
+    const names = patterns.map((p) => p.normalize('NFC').replace(/\/$/, ''));
     return (n: string) => {
-      for (const { name, dirOnly } of names) {
-        if (!dirOnly && n === name) return true;
+      for (const name of names) {
+        if (n === name) return true;
         if (n.length > name.length + 1 && n.charCodeAt(name.length) === 0x2f && n.startsWith(name)) return true;
       }
       return false;

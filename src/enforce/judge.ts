@@ -30,11 +30,41 @@ export function symlinkDestination(path: string, target: string): string | undef
   return joined.replace(/\/$/, '');
 }
 
+/** The symlinks among `paths` in the tree being judged (path -> target); read by the caller. */
+export type LinkLookup = (paths: readonly string[]) => ReadonlyMap<string, string>;
+
+/** git gives up after 40 links in a row (ELOOP); so do we. */
+const MAX_HOPS = 40;
+
+/**
+ * Where a symlink finally leads inside the repository, following the links the judged tree has
+ * on the way: a link to a link, or a path through a linked folder (`src/yl -> bb/y.txt` with
+ * `src/bb -> b` leads to `src/b/y.txt`). Undefined when it leaves the repository or loops.
+ */
+export function finalDestination(path: string, target: string, links?: LinkLookup): string | undefined {
+  let dest = symlinkDestination(path, target);
+  if (!links) return dest;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    if (dest === undefined || dest === '.') return dest;
+    const segs = dest.split('/');
+    const prefixes = segs.map((_, i) => segs.slice(0, i + 1).join('/'));
+    const found = links(prefixes);
+    const first = prefixes.find((p) => found.has(p));
+    if (first === undefined) return dest;
+    const next = symlinkDestination(first, found.get(first)!.normalize('NFC'));
+    if (next === undefined) return undefined;
+    const rest = dest.slice(first.length);
+    dest = next === '.' ? (rest.replace(/^\//, '') || '.') : `${next}${rest}`;
+  }
+  return undefined;
+}
+
 /**
  * Findings for one set of changes made by `phase`. `symlinkTargets` maps blob ids of added or
- * changed symlinks to their targets (read by the caller with `git cat-file`).
+ * changed symlinks to their targets (read by the caller with `git cat-file`); `links` finds the
+ * other symlinks of the judged tree, so a link is judged by where it finally leads.
  */
-export function judgeChanges(model: OwnershipModel, phase: PhaseId, changes: readonly Change[], symlinkTargets: ReadonlyMap<string, string> = new Map()): Finding[] {
+export function judgeChanges(model: OwnershipModel, phase: PhaseId, changes: readonly Change[], symlinkTargets: ReadonlyMap<string, string> = new Map(), links?: LinkLookup): Finding[] {
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const c of changes) {
@@ -53,7 +83,7 @@ export function judgeChanges(model: OwnershipModel, phase: PhaseId, changes: rea
       findings.push({ kind: 'symlink', path, owner: model.describeOwner(path), status: c.status, target: '?' });
       continue;
     }
-    const resolved = symlinkDestination(path, target.normalize('NFC'));
+    const resolved = finalDestination(path, target.normalize('NFC'), links);
     if (resolved === undefined || !model.mayChange(phase, resolved)) {
       findings.push({
         kind: 'symlink', path, status: c.status, target,

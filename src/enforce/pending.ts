@@ -12,7 +12,7 @@ import type { OwnershipModel } from '../core/ownership.js';
 import type { PhaseId } from '../core/plan.js';
 import { EMPTY_TREE, parseRawZ, type Change } from './changes.js';
 import { judgeChanges, symlinkBlobs, type Finding } from './judge.js';
-import { commitChanges, notOwnRefs, readSymlinkTargets } from './verify.js';
+import { commitChanges, notOwnRefs, readSymlinkTargets, treeLinks } from './verify.js';
 
 /** Keep the hook's GIT_DIR and GIT_INDEX_FILE: they name the index being committed. */
 const HOOK_ENV = { keepRepoEnv: true } as const;
@@ -54,13 +54,16 @@ export function judgePending(ctx: RepoContext, model: OwnershipModel, phase: Pha
   const head = headCommit(cwd);
   if (heads.length === 0 || !head) {
     const changes = stagedChanges(cwd);
-    return { own: judgeChanges(model, phase, changes, readSymlinkTargets(cwd, symlinkBlobs(changes))), brought: [], merge: false };
+    // The index as a tree, made only when a symlink must be followed through others.
+    let indexTree: string | undefined;
+    const links = treeLinks(cwd, () => (indexTree ??= gitOut(['write-tree'], cwd)), HOOK_ENV);
+    return { own: judgeChanges(model, phase, changes, readSymlinkTargets(cwd, symlinkBlobs(changes)), links), brought: [], merge: false };
   }
   // Commits the merge brings in that are not already the phase's, base's or integrated work.
   const commits = commitChanges(cwd, [...heads, '--not', head, ...notOwnRefs(cwd, base)]);
   const targets = readSymlinkTargets(cwd, [...new Set(commits.flatMap((c) => symlinkBlobs(c.changes)))]);
   const brought = commits
-    .map((c) => ({ commit: c.commit, findings: judgeChanges(model, phase, c.changes, targets) }))
+    .map((c) => ({ commit: c.commit, findings: judgeChanges(model, phase, c.changes, targets, treeLinks(cwd, c.commit)) }))
     .filter((b) => b.findings.length > 0);
   // The merge's own part: the index against git's automatic merge of the parents.
   const indexTree = gitOut(['write-tree'], cwd);
@@ -72,7 +75,7 @@ export function judgePending(ctx: RepoContext, model: OwnershipModel, phase: Pha
     auto = head; // octopus: judged strictly against the first parent
   }
   const changes = parseRawZ(git(['diff-tree', '-r', ...RAW, auto, indexTree, '--'], { cwd }).stdout);
-  const own = judgeChanges(model, phase, changes, readSymlinkTargets(cwd, symlinkBlobs(changes)));
+  const own = judgeChanges(model, phase, changes, readSymlinkTargets(cwd, symlinkBlobs(changes)), treeLinks(cwd, indexTree));
   return { own, brought, merge: true };
 }
 

@@ -10,8 +10,8 @@ import type { RepoContext } from '../git/repo.js';
 import { phaseTips } from '../git/integrated.js';
 import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
 import { INTEGRATION_BRANCH, type PhaseId, type Plan } from '../core/plan.js';
-import { COMMIT_FORMAT, parseLogZ, parseRawZ, type CommitChanges } from './changes.js';
-import { judgeChanges, symlinkBlobs, type Finding, type FindingKind } from './judge.js';
+import { COMMIT_FORMAT, SYMLINK_MODE, parseLogZ, parseRawZ, type CommitChanges } from './changes.js';
+import { judgeChanges, symlinkBlobs, type Finding, type FindingKind, type LinkLookup } from './judge.js';
 
 export interface Violation {
   phase: PhaseId;
@@ -67,12 +67,34 @@ export function readSymlinkTargets(cwd: string, oids: readonly string[]): Map<st
   return targets;
 }
 
+/**
+ * The symlinks among some paths of `treeish` (a commit or tree), for judging where a link finally
+ * leads. Only asked when a change adds a symlink; `ls-tree` without `-r` lists each path's entry
+ * (and a folder's direct children, which are filtered out).
+ */
+export function treeLinks(cwd: string, treeish: string | (() => string), opts: { keepRepoEnv?: boolean } = {}): LinkLookup {
+  return (paths) => {
+    const wanted = new Set(paths);
+    const tree = typeof treeish === 'string' ? treeish : treeish();
+    const out = git(['ls-tree', '-z', '--full-tree', tree, '--', ...paths], { cwd, env: NO_REPLACE, ...opts }).stdout;
+    const links = new Map<string, string>();
+    for (const entry of out.split('\0')) {
+      const tab = entry.indexOf('\t');
+      const [mode, , oid] = entry.slice(0, tab).split(' ');
+      const path = entry.slice(tab + 1).normalize('NFC');
+      if (mode === SYMLINK_MODE && wanted.has(path)) links.set(path, oid!);
+    }
+    const targets = readSymlinkTargets(cwd, [...new Set(links.values())]);
+    return new Map([...links].filter(([, oid]) => targets.has(oid)).map(([path, oid]) => [path, targets.get(oid)!]));
+  };
+}
+
 /** Violations in already-listed commits of `phase`. */
 export function judgeCommitChanges(cwd: string, model: OwnershipModel, phase: PhaseId, commits: readonly CommitChanges[]): Violation[] {
   const targets = readSymlinkTargets(cwd, [...new Set(commits.flatMap((c) => symlinkBlobs(c.changes)))]);
   const out: Violation[] = [];
   for (const c of commits) {
-    for (const f of judgeChanges(model, phase, c.changes, targets)) out.push(toViolation(phase, c.commit, f));
+    for (const f of judgeChanges(model, phase, c.changes, targets, treeLinks(cwd, c.commit))) out.push(toViolation(phase, c.commit, f));
   }
   return out;
 }

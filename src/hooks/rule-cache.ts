@@ -4,11 +4,19 @@
  * `.complete`, for the plan committed on base. Written whole into a
  * temporary folder and renamed into place, so a hook never reads half a rule set.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RepoContext } from '../git/repo.js';
 import type { Plan } from '../core/plan.js';
-import { compileNotInPlanRules, compilePhaseRules } from './rules.js';
+import { RULES_FORMAT, compileNotInPlanRules, compilePhaseRules } from './rules.js';
+
+function readComplete(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
 
 /** The rules file of phases that are not in the plan (a phase id never starts with a dot). */
 export const NOT_IN_PLAN_RULES = '.not-in-plan';
@@ -21,14 +29,16 @@ export function rulesRoot(ctx: Pick<RepoContext, 'commonDir'>): string {
 export function ensureRules(ctx: Pick<RepoContext, 'commonDir'>, plan: Plan, blob: string): void {
   const root = rulesRoot(ctx);
   const dir = join(root, blob);
-  if (existsSync(join(dir, '.complete')) && existsSync(join(dir, NOT_IN_PLAN_RULES))) return;
+  // `.complete` names the rules format: a set compiled by an older version (which read `dir/` as
+  // what is below the folder only) is compiled again.
+  if (readComplete(join(dir, '.complete')) === String(RULES_FORMAT) && existsSync(join(dir, NOT_IN_PLAN_RULES))) return;
   mkdirSync(root, { recursive: true });
   const tmp = join(root, `.tmp-${blob}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   for (const phase of plan.phases) writeFileSync(join(tmp, phase.id), compilePhaseRules(plan, phase));
   writeFileSync(join(tmp, NOT_IN_PLAN_RULES), compileNotInPlanRules(plan));
-  writeFileSync(join(tmp, '.complete'), '');
+  writeFileSync(join(tmp, '.complete'), String(RULES_FORMAT));
   try {
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);

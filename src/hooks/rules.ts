@@ -20,7 +20,7 @@ import { expandPattern } from '../core/ownership.js';
 import { GLOB_CHARS } from '../core/glob-rules.js';
 import { PLAN_FILE, type Phase, type Plan } from '../core/plan.js';
 
-export const RULES_FORMAT = 1;
+export const RULES_FORMAT = 2;
 
 /** Single-quote a string for POSIX sh. */
 export function shQuote(s: string): string {

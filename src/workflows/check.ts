@@ -125,11 +125,13 @@ export function unowned(plan: Pick<Plan, 'phases' | 'shared'>, files: readonly s
     if (path === PLAN_FILE) continue;
     let verdict: boolean;
     if (byFolder && !plainNames.has(path)) {
-      // "dir/" stands for every file in it: `X/**` matches dir/name exactly when it matches dir/.
+      // A file stands for every file in its folder that no plain pattern names: `X/**` matches
+      // dir/name exactly when it matches dir/<any other name>. (Judging "dir/" itself would miss
+      // a plain folder pattern, whose matcher wants something below the folder.)
       const folder = path.slice(0, path.lastIndexOf('/') + 1);
       let known = folderVerdict.get(folder);
       if (known === undefined) {
-        known = isUnowned(folder);
+        known = isUnowned(`${folder}\u0001`);
         folderVerdict.set(folder, known);
       }
       verdict = known;

@@ -92,8 +92,8 @@ describe('compiling rules for the shell hooks', () => {
   it('falls back to git pathspecs for globs, excludes checked separately', () => {
     const rules = compilePhaseRules({ shared: ['docs/'] } as Plan, phase('g', ['lib/**/a*.ts'], ['lib/secret*']));
     expect(rules).toContain('pl_tier=pathspec');
-    expect(rules).toContain(`pl_outside() { "$@" -- ':(top)' ':(exclude,glob)lib/**/a*.ts' ':(exclude,glob)docs/**'; }`);
-    expect(rules).toContain(`pl_excluded() { "$@" -- ':(glob)lib/secret*' ':(exclude,glob)docs/**'; }`);
+    expect(rules).toContain(`pl_outside() { "$@" -- ':(top)' ':(exclude,glob)lib/**/a*.ts' ':(exclude,glob)docs' ':(exclude,glob)docs/**'; }`);
+    expect(rules).toContain(`pl_excluded() { "$@" -- ':(glob)lib/secret*' ':(exclude,glob)docs' ':(exclude,glob)docs/**'; }`);
   });
 
   it('quotes single quotes safely', () => {

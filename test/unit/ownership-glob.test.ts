@@ -12,7 +12,7 @@ describe('ownership semantics (CODEOWNERS-like)', () => {
     ['src/auth', 'src/auth/deep/x.ts', true],
     ['src/auth', 'src/authz/x.ts', false],
     ['src/auth/', 'src/auth/x', true],
-    ['src/auth/', 'src/auth', false],
+    ['src/auth/', 'src/auth', true],
     ['src/*.ts', 'src/a.ts', true],
     ['src/*.ts', 'src/a/b.ts', false],
     ['src/*', 'src/.env', true],
@@ -66,8 +66,10 @@ describe('ownership semantics (CODEOWNERS-like)', () => {
 
   it('expands directories and braces into brace-free globs', () => {
     expect(expandPattern('src/auth')).toEqual(['src/auth', 'src/auth/**']);
-    expect(expandPattern('src/auth/')).toEqual(['src/auth/**']);
-    expect(expandPattern('{a,b/}')).toEqual(['a', 'a/**', 'b/**']);
+    // SPEC: src/auth = src/auth/ = the folder itself and everything below it.
+    expect(expandPattern('src/auth/')).toEqual(['src/auth', 'src/auth/**']);
+    expect(expandPattern('{a,b/}')).toEqual(['a', 'a/**', 'b', 'b/**']);
+    expect(expandPattern('src/*/')).toEqual(['src/*/**']);
     expect(expandPattern('src/*.ts')).toEqual(['src/*.ts']);
     expect(expandBraces('a{b,c{d,e}}f')).toEqual(['abf', 'acdf', 'acef']);
     expect(expandBraces('x{}y{a}')).toEqual(['x{}y{a}']);

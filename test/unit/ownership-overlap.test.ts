@@ -22,11 +22,11 @@ describe('overlap between owned sets, with a witness path', () => {
   });
   const overlapping: [string[], string[], string[], string[], string][] = [
     [['src/'], ['src/auth'], [], [], 'src/auth'],
-    [['src/'], ['src/auth/'], [], [], 'src/auth/x'],
+    [['src/'], ['src/auth/'], [], [], 'src/auth'],
     [['*.yml'], ['.parallel.*'], [], [], '.parallel..yml'],
     [['**/.env'], ['*.env'], [], [], '.env'],
     [['src/auth'], ['src/auth'], [], [], 'src/auth'],
-    [['**'], ['docs/'], [], [], 'docs/x'],
+    [['**'], ['docs/'], [], [], 'docs'],
     [['**/*.ts'], ['src/'], [], [], 'src/x.ts'],
     [['*.md'], ['README.md'], [], [], 'README.md'],
     [['{src,lib}/a'], ['lib/**'], [], [], 'lib/a'],
