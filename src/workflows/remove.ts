@@ -87,7 +87,9 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       lines.push(`removed the worktree of ${id} at ${wt.path}`);
       if (saved) {
         lines.push(
-          `saved its uncommitted work (${n} item${n === 1 ? '' : 's'}) to ${saved.ref}`,
+          unsaved.strandedHead
+            ? `saved its work (${n} item${n === 1 ? '' : 's'}: the commits of its detached HEAD ${unsaved.strandedHead.slice(0, 12)}, on no branch, and what was uncommitted) to ${saved.ref}`
+            : `saved its uncommitted work (${n} item${n === 1 ? '' : 's'}) to ${saved.ref}`,
           `  see it:      git show --stat ${saved.ref}`,
           `  get it back: parallel start ${id}, then in its worktree: ${restoreHint(saved)}`,
         );

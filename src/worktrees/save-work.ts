@@ -16,6 +16,11 @@ export const SAVED_REF_PREFIX = 'refs/parallel/saved/';
 export interface SavedWork {
   ref: string;
   commit: string;
+  /**
+   * HEAD was detached (a rebase stopped at "edit", commits on no branch): the way back first
+   * returns to that commit, the saved commit's parent, since the restarted worktree is on the branch.
+   */
+  detached?: boolean;
 }
 
 /** `20261122T104500Z` */
@@ -39,7 +44,8 @@ export function saveWork(worktree: string, gitDir: string, who: { phase: string;
     add([...work.scratch, ...work.ignored], true);
     const tree = gitOut(['write-tree'], { cwd: worktree, env });
     const head = gitOut(['rev-parse', '--verify', 'HEAD'], { cwd: worktree });
-    const message = `parallel: saved work of phase ${who.phase} (session ${who.session})\n\nFrom ${worktree} at ${now.toISOString()}, before "parallel remove --force".\nGet it back in a worktree of ${who.phase}: git cherry-pick --no-commit <this commit> && git reset -q\n`;
+    const detached = git(['symbolic-ref', '-q', 'HEAD'], { cwd: worktree, okCodes: [0, 1] }).exitCode !== 0;
+    const message = `parallel: saved work of phase ${who.phase} (session ${who.session})\n\nFrom ${worktree} at ${now.toISOString()}, before "parallel remove --force"${detached ? ', HEAD detached at this commit\'s parent' : ''}.\nGet it back in a worktree of ${who.phase}: ${restoreHint({ ref: '<this commit>', detached })}\n`;
     let commit: string;
     try {
       commit = gitOut(['commit-tree', tree, '-p', head, '-F', '-'], { cwd: worktree, input: message });
@@ -55,7 +61,7 @@ export function saveWork(worktree: string, gitDir: string, who: { phase: string;
     for (let n = 0; n < 100; n++) {
       const ref = `${SAVED_REF_PREFIX}${who.phase}/${stamp}${n ? `-${n}` : ''}`;
       const res = git(['update-ref', ref, commit, ZERO_OID], { cwd: worktree, okCodes: [0, 1, 128] });
-      if (res.exitCode === 0) return { ref, commit };
+      if (res.exitCode === 0) return { ref, commit, ...(detached ? { detached } : {}) };
     }
     throw new Error(`could not create a ref under ${SAVED_REF_PREFIX}${who.phase}/`);
   } finally {
@@ -63,7 +69,11 @@ export function saveWork(worktree: string, gitDir: string, who: { phase: string;
   }
 }
 
-/** The commands that bring saved work back into a (re)started worktree of the phase. */
-export function restoreHint(saved: SavedWork): string {
-  return `git cherry-pick --no-commit ${saved.ref} && git reset -q`;
+/**
+ * The commands that bring saved work back into a (re)started worktree of the phase: HEAD where
+ * it was (when it was detached), then the files as they were, uncommitted.
+ */
+export function restoreHint(saved: Pick<SavedWork, 'ref' | 'detached'>): string {
+  const back = `git cherry-pick --no-commit ${saved.ref} && git reset -q`;
+  return saved.detached ? `git checkout -q --detach ${saved.ref}~1 && ${back}` : back;
 }
