@@ -138,7 +138,8 @@ export function derivePhaseStates(input: PhaseStateInput): PhaseRow[] {
       id: phase.id,
       state: stateOf(rec, phase.id, input, lastBeat),
       session: rec?.session ?? null,
-      sessions: records.map((r) => r.session),
+      // The relay history, oldest first: a session id comes once per start (a -> a-2 -> a).
+      sessions: records.flatMap((r) => (r.starts ?? [r.started_at]).map((at) => [at, r.session] as const)).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([, s]) => s),
       task: phase.task,
       progress: rec?.progress ?? 0,
       message: rec?.message ?? null,

@@ -9,6 +9,7 @@ import { git } from '../git/git.js';
 import { NOTES_REF } from '../core/plan.js';
 import { integratedPhases } from '../git/integrated.js';
 import { prunedPhases } from '../worktrees/branch-delete.js';
+import { wasRemoved } from '../worktrees/removed.js';
 import { readPhaseTips } from '../git/phase-tips.js';
 import { phaseWorktreeMap } from '../git/phase-worktrees.js';
 import type { RepoContext } from '../git/repo.js';
@@ -90,10 +91,11 @@ export async function gatherPhaseStates(ctx: RepoContext, plan: Plan, base: stri
   const now = opts.now ?? Date.now();
   const branches = branchFacts(cwd, known, exclude, now);
   const worktrees = phaseWorktrees(ctx.commonDir);
-  // A worktree this clone started and that is gone even from git's list (pruned) is missing too.
+  // A worktree this clone started and that is gone even from git's list (pruned) is missing too,
+  // unless "parallel remove" took it away (then the phase keeps its state).
   const origin = cloneOrigin(ctx);
   for (const r of records) {
-    if (!worktrees.has(r.phase) && r.origin === origin && r.worktree && r.state === 'running') {
+    if (!worktrees.has(r.phase) && r.origin === origin && r.worktree && r.state === 'running' && !wasRemoved(ctx.commonDir, r.phase, r.worktree, r.started_at)) {
       worktrees.set(r.phase, { path: r.worktree, exists: existsSync(r.worktree) });
     }
   }

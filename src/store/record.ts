@@ -48,7 +48,19 @@ export function applyEvent(rec: SessionRecord | undefined, ev: StatusEvent): Ses
   if (ev.metadata && (open || ev.type === 'start' || ev.type === 'done')) Object.assign(r.metadata, ev.metadata);
   switch (ev.type) {
     case 'start':
-      // Only a new start reopens a phase.
+      // Only a new start reopens a phase. A session id used before (a relay back to it) starts
+      // fresh: nothing of its earlier run's progress, message, errors, outputs or verdict stays.
+      // Checklist ticks and the handoff belong to the phase and carry over.
+      if (rec) {
+        delete r.progress;
+        delete r.message;
+        delete r.last_error;
+        delete r.output_files;
+        delete r.review;
+        r.errors = 0;
+        r.metadata = { ...ev.metadata };
+      }
+      r.starts = [...(rec ? rec.starts ?? [rec.started_at] : []), ev.at];
       r.state = 'running';
       r.started_at = ev.at;
       r.last_heartbeat = ev.at;

@@ -62,6 +62,8 @@ export interface SessionRecord {
   progress?: number;
   message?: string;
   started_at: string;
+  /** Every start of this session id, oldest first (a relay may come back to it). */
+  starts?: string[];
   last_heartbeat: string;
   completed_at?: string;
   errors: number;

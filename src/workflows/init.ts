@@ -29,13 +29,13 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   if (!ctx.isMain) {
     throw refused(`parallel: init runs in the main worktree, not in ${ctx.marker ? `the worktree of phase "${ctx.marker.phase}"` : 'a linked worktree'}. Run it from ${ctx.mainWorktree}.`);
   }
-  if (!gitTry(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: ctx.toplevel })) {
-    throw refused('parallel: this repository has no commits yet, so there is no branch for phases to start from. Make a first commit (e.g. "git commit --allow-empty -m \'Initial commit\'"), then run "parallel init" again.');
-  }
+  // No commit yet is fine: the base is the branch HEAD names (unborn), and committing the
+  // starter plan on it is the first commit (what start and check tell such a repository to do).
+  const unborn = !gitTry(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: ctx.toplevel });
   const done: string[] = [];
   const planPath = join(ctx.toplevel, PLAN_FILE);
   const planText = existsSync(planPath) ? safeRead(planPath) : undefined;
-  const base = recordBase(ctx, typeof input.opts.base === 'string' ? input.opts.base : undefined, planText, done);
+  const base = recordBase(ctx, typeof input.opts.base === 'string' ? input.opts.base : undefined, planText, done, unborn);
 
   if (planText === undefined) {
     const files = splitZ(git(['ls-files', '-z'], { cwd: ctx.toplevel }).stdout);
@@ -64,10 +64,12 @@ export async function run(input: CommandInput): Promise<CommandResult> {
 
   const hooks = await installHooks(ctx);
   const lines = [...done, ...hooks.lines];
-  if (done.length === 0) {
-    lines.unshift(`parallel is already set up here (base ${base}, ${PLAN_FILE}, notes config, info/exclude): nothing to change.`);
+  if (done.length === 0 && hooks.lines.length === 0) {
+    lines.unshift(`parallel is already set up here (base ${base}, ${PLAN_FILE}, notes config, hooks, info/exclude): nothing to change.`);
+  } else if (done.length === 0) {
+    lines.unshift(`parallel is set up here (base ${base}, ${PLAN_FILE}, notes config, info/exclude); its hooks needed repair:`);
   } else if (planText === undefined) {
-    lines.push('', `Next: edit ${PLAN_FILE}, run "parallel check", commit it on ${base}, then "parallel start --ready".`);
+    lines.push('', `Next: edit ${PLAN_FILE}, run "parallel check", commit it on ${base}${unborn ? ' (the first commit)' : ''}, then "parallel start --ready".`);
   }
   return { text: lines.join('\n') };
 }
@@ -81,7 +83,7 @@ function safeRead(file: string): string {
 }
 
 /** Decide the base, record it when it changes, and say so. */
-function recordBase(ctx: RepoContext, asked: string | undefined, planText: string | undefined, done: string[]): string {
+function recordBase(ctx: RepoContext, asked: string | undefined, planText: string | undefined, done: string[], unborn = false): string {
   const recorded = gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel }) ?? undefined;
   const planBase = planText ? /^base:\s*["']?([^"'\s#]+)["']?\s*(?:#.*)?$/m.exec(planText)?.[1] : undefined;
   let base = asked ?? recorded ?? (planBase && branchExists(ctx, planBase) ? planBase : undefined);
@@ -91,7 +93,9 @@ function recordBase(ctx: RepoContext, asked: string | undefined, planText: strin
       throw refused('parallel: the main worktree has a detached HEAD, so there is no branch to record as the base. Check out the branch phases should start from and land on ("git switch main"), or name it: "parallel init --base main".');
     }
   }
-  if (!branchExists(ctx, base)) {
+  // In a repository with no commit yet, the branch HEAD names is born with the first commit.
+  const bornLater = unborn && base === gitTry(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: ctx.mainWorktree });
+  if (!bornLater && !branchExists(ctx, base)) {
     throw new ParallelError(`parallel: there is no branch "${base}" to use as the base. Create it ("git branch ${base}") or name an existing branch with --base.`, { exitCode: ExitCode.usage, code: 'usage' });
   }
   if (planBase && planBase !== base) {

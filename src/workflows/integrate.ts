@@ -9,7 +9,7 @@ import { openRepo, stateDir, type RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH } from '../core/plan.js';
 import { gather } from '../integrate/gather.js';
 import { planIntegration, short, reviewProblem } from '../integrate/plan-steps.js';
-import { acquireLock } from '../integrate/lock.js';
+import { acquireLock, inspectLock } from '../integrate/lock.js';
 import { closeJournal, readJournal, writeJournal, type Job } from '../integrate/journal.js';
 import { createJob, planOfJob } from '../integrate/job.js';
 import { runMerges, moveIntegration, assertNotCheckedOut } from '../integrate/runner.js';
@@ -108,7 +108,12 @@ async function dryRun(ctx: RepoContext, dir: string): Promise<CommandResult> {
       reviews.push({ id: reviewed.id, reviewer: r.id, state: problem ? problem.replace(`${r.id} `, '').replace(`${r.id}'s `, '') : `approved ${short(tip!)}` });
     }
   }
-  const pending = readJournal(dir);
+  const journal = readJournal(dir);
+  // A journal under a live lock is a run in progress, not an interrupted one.
+  const holder = inspectLock(dir);
+  const running = holder?.alive ? holder.info : undefined;
+  const pending = running ? undefined : journal;
+  const runningNote = running ? `Another integrate is running now (pid ${running.pid} on ${running.host}, since ${running.since}): this shows the state before it finishes, and a new "parallel integrate" exits 4 until it does.` : '';
   const report: IntegrateReport = {
     order: plan.order,
     integrated: pred.merge.map((m) => m.id),
@@ -121,10 +126,10 @@ async function dryRun(ctx: RepoContext, dir: string): Promise<CommandResult> {
     baseRed: false,
     dryRun: {
       reviews,
-      ...(pred.note || pending ? { note: [pred.note, pending ? `An interrupted integrate (started ${pending.created}) is pending: "parallel integrate" resumes it, "parallel integrate --abort" undoes it.` : ''].filter(Boolean).join('\n') } : {}),
+      ...(pred.note || pending || running ? { note: [pred.note, runningNote, pending ? `An interrupted integrate (started ${pending.created}) is pending: "parallel integrate" resumes it, "parallel integrate --abort" undoes it.` : ''].filter(Boolean).join('\n') } : {}),
     },
   };
-  const refusal = pending ? undefined : wouldRefuse(ctx, pred.refusal ? `${INTEGRATION_BRANCH} and ${g.base} have diverged and conflict (above)` : undefined);
+  const refusal = pending || running ? undefined : wouldRefuse(ctx, pred.refusal ? `${INTEGRATION_BRANCH} and ${g.base} have diverged and conflict (above)` : undefined);
   if (refusal) report.dryRun!.wouldRefuse = refusal;
   if (!g.plan.test) report.dryRun!.note = [report.dryRun!.note, 'No test command in the plan: the merges would be untested.'].filter(Boolean).join('\n');
   return { exitCode: exitCodeOf(report), data: jsonOf(report), text: textOf(report, Boolean(g.plan.test)) };

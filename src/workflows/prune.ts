@@ -12,6 +12,7 @@ import { loadPlanContext } from '../worktrees/plan-context.js';
 import { checkedOutBranches, listPhaseWorktrees, type PhaseWorktree } from '../worktrees/layout.js';
 import { integratedPhases, phaseTips } from '../git/integrated.js';
 import { integratedNow } from '../worktrees/delivered.js';
+import { recordRemoved } from '../worktrees/removed.js';
 import { findUnsavedWork, unsavedCount } from '../worktrees/unsaved.js';
 import { deletePhaseBranch, recordPruned } from '../worktrees/branch-delete.js';
 
@@ -61,6 +62,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       left.push(`${w.phase}: git would not remove ${w.path} (${res.stderr.trim().replace(/^fatal: /, '')})`);
       return false;
     }
+    recordRemoved(ctx.commonDir, w.phase, w.path);
     done.push(`removed the worktree of ${w.phase} at ${w.path} (${why})`);
     return true;
   };

@@ -18,6 +18,7 @@ import { describeUnsaved, findUnsavedWork, unsavedCount } from '../worktrees/uns
 import { restoreHint, saveWork } from '../worktrees/save-work.js';
 import { deletePhaseBranch, recordPruned } from '../worktrees/branch-delete.js';
 import { integratedNow } from '../worktrees/delivered.js';
+import { recordRemoved } from '../worktrees/removed.js';
 import { shellQuote } from '../worktrees/run-command.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
@@ -84,6 +85,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       if (res.exitCode !== 0) {
         throw refused(`parallel: git refused to remove the worktree of ${id}: ${res.stderr.trim().replace(/^fatal: /, '')}.${saved ? ` Its work is saved on ${saved.ref}.` : ''} Nothing else was changed.`);
       }
+      recordRemoved(ctx.commonDir, id, wt.path);
       lines.push(`removed the worktree of ${id} at ${wt.path}`);
       if (saved) {
         lines.push(

@@ -4,7 +4,8 @@
  * Inside a phase worktree they speak for its marker's phase and session; `--phase ID` acts from
  * elsewhere. A heartbeat reads no plan, so it starts little more than Node itself.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { usageError, refused } from '../errors.js';
 import type { RepoContext } from '../git/repo.js';
@@ -95,10 +96,22 @@ async function finish(input: CommandInput, ctx: RepoContext, target: SessionTarg
   const plan = await planFor(ctx, target);
   const phase = plan.phases.find((p) => p.id === target.phase)!;
   const outputs = input.opts.output === undefined ? undefined : ([] as string[]).concat(input.opts.output as string | string[]);
+  for (const out of outputs ?? []) checkOutputFile(input.cwd, out);
   const failure = await runVerifyCommands(ctx, target, phase, (line) => input.io.err(line));
   if (failure) throw refused(failure);
   const ev = await record(ctx, target, { type: 'done', message: message(input, false), metadata: parseMeta(input.opts.meta), ...(outputs ? { output_files: outputs } : {}) });
   return done(ev, `${who}: done. The coordinator integrates it with "parallel integrate".`);
+}
+
+/** `done --output FILE`: a file that exists (a folder or a missing path is no output). */
+function checkOutputFile(cwd: string, file: string): void {
+  let st;
+  try {
+    st = statSync(resolve(cwd, file));
+  } catch {
+    throw usageError(`parallel: the output file "${file}" does not exist (from ${cwd}). Name a file this phase produced, relative to where you run "parallel done", or leave --output out.`);
+  }
+  if (!st.isFile()) throw usageError(`parallel: the output "${file}" is ${st.isDirectory() ? 'a folder' : 'not a regular file'}; --output names files (repeat it for several: --output a.md --output b.json).`);
 }
 
 async function review(input: CommandInput, ctx: RepoContext, target: SessionTarget, who: string): Promise<CommandResult> {

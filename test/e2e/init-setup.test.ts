@@ -1,6 +1,6 @@
 /** `parallel init`: base, starter plan, notes config, info/exclude; idempotent; refusals with fixes. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestRepo, SPEC_PLAN } from '../helpers/repo.js';
 
@@ -66,11 +66,13 @@ describe('parallel init', () => {
     expect(clash.stderr).toMatch(/says "base: develop" but the base would be "main"\. Change the plan's "base:" to main, or run "parallel init --base develop"/);
   });
 
-  it('refuses a repository without commits, a detached HEAD, an unknown --base, and a linked worktree, each with the fix', () => {
+  it('sets up a repository without commits (committing the plan is the first commit); refuses a detached HEAD, an unknown --base, and a linked worktree, each with the fix', () => {
     const repo = newRepo();
     let r = repo.parallel(['init']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^parallel: this repository has no commits yet.*git commit --allow-empty/);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Recorded base: main[\s\S]*commit it on main \(the first commit\)/);
+    rmSync(join(repo.dir, '.parallel.yml'));
+    repo.git(['config', '--unset', 'parallel.base']);
 
     repo.commit({ 'README.md': '' }, 'init');
     r = repo.parallel(['init', '--base', 'nope']);
