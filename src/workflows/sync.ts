@@ -16,7 +16,7 @@ import { phaseWorktrees } from '../store/gather.js';
 const ROUNDS = 12;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function pickRemote(ctx: RepoContext, arg: string | undefined): string {
+export function pickRemote(ctx: RepoContext, arg: string | undefined, command = 'sync'): string {
   const remotes = (gitTry(['remote'], { cwd: ctx.toplevel }) ?? '').split('\n').filter(Boolean);
   if (arg !== undefined) {
     if (!remotes.includes(arg)) throw usageError(`parallel: there is no remote "${arg}"${remotes.length ? ` (remotes: ${remotes.join(', ')})` : ''}. Add it with "git remote add ${arg} <url>".`);
@@ -25,7 +25,7 @@ function pickRemote(ctx: RepoContext, arg: string | undefined): string {
   if (remotes.includes('origin')) return 'origin';
   if (remotes.length === 1) return remotes[0]!;
   throw usageError(remotes.length
-    ? `parallel: this repository has several remotes (${remotes.join(', ')}) and none is "origin". Name one: parallel sync <remote>.`
+    ? `parallel: this repository has several remotes (${remotes.join(', ')}) and none is "origin". Name one: parallel ${command === 'sync' ? 'sync' : 'integrate --push'} <remote>.`
     : 'parallel: this repository has no remote to sync with. Add one with "git remote add origin <url>", then run "parallel sync".');
 }
 
@@ -48,10 +48,19 @@ async function fetchStore(ctx: RepoContext, remote: string): Promise<string | nu
   return gitTry(['rev-parse', '--verify', '--quiet', `${tracking(remote)}^{commit}`], { cwd: ctx.toplevel });
 }
 
-export async function run(input: CommandInput): Promise<CommandResult> {
-  if (input.args.length > 1) throw usageError('parallel: "sync" takes at most one remote: parallel sync [<remote>].');
-  const ctx = openRepo(input.cwd);
-  const remote = pickRemote(ctx, input.args[0]);
+export interface StoreExchange {
+  /** Events received from the remote (-1 when it was a fast-forward or a new ref: not counted). */
+  received: number;
+  gotNew: boolean;
+  pushed: boolean;
+  merges: number;
+}
+
+/**
+ * Fetch the remote's coordination ref, merge it into ours, and (with `push`) push the result,
+ * fetching and merging again while other clones push first. Shared by sync and integrate --push.
+ */
+export async function exchangeStore(ctx: RepoContext, remote: string, opts: { push: boolean } = { push: true }): Promise<StoreExchange> {
   let received = 0;
   let gotNew = false;
   let pushed = false;
@@ -74,7 +83,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       if (m.received !== 0) gotNew = true;
     }
     const tip = readStoreTip(ctx);
-    if (!tip || tip === theirs) {
+    if (!opts.push || !tip || tip === theirs) {
       pushed = false;
       break; // nothing of ours to send
     }
@@ -92,6 +101,14 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     }
     await sleep(20 + Math.random() * 80 * round);
   }
+  return { received, gotNew, pushed, merges };
+}
+
+export async function run(input: CommandInput): Promise<CommandResult> {
+  if (input.args.length > 1) throw usageError('parallel: "sync" takes at most one remote: parallel sync [<remote>].');
+  const ctx = openRepo(input.cwd);
+  const remote = pickRemote(ctx, input.args[0]);
+  const { received, gotNew, pushed, merges } = await exchangeStore(ctx, remote);
   // This clone's phase branches: those with a worktree here. A plain push never overwrites others' work.
   const branches = [...phaseWorktrees(ctx.commonDir).keys()].filter((id) => gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/parallel/${id}`], { cwd: ctx.toplevel }));
   const refused: string[] = [];
