@@ -108,6 +108,13 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('../workflows/integrate.js'),
   },
   {
+    name: 'ci', summary: 'write a CI workflow: verify phase branches, run the merge queue (integrate --land --push)',
+    usage: 'ci init github|gitlab [-o FILE]',
+    options: { ...json, output: { type: 'string', short: 'o', description: 'write to FILE (default: .github/workflows/parallel.yml or .gitlab/parallel.yml); never overwrites' } },
+    json: true,
+    load: () => import('../workflows/ci-init.js'),
+  },
+  {
     name: 'sync', summary: 'share the coordination ref and phase branches through a remote',
     usage: 'sync [<remote>]', options: { ...json }, json: true,
     load: () => import('../workflows/sync.js'),
