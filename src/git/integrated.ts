@@ -17,10 +17,11 @@ export function phaseTips(cwd: string): Map<PhaseId, string> {
   return readPhaseTips(cwd).phases;
 }
 
+/** Tips (oids) of phase branches, local or remote-tracking (phases of other clones), reachable from `target`. */
 function mergedInto(cwd: string, target: string): Set<string> {
-  const res = git(['for-each-ref', `--merged=${target}`, '--format=%(refname)', 'refs/heads/parallel/'], { cwd, okCodes: [0, 129, 128] });
+  const res = git(['for-each-ref', `--merged=${target}`, '--format=%(objectname)', 'refs/heads/parallel/', 'refs/remotes/'], { cwd, okCodes: [0, 129, 128] });
   if (res.exitCode !== 0) return new Set();
-  return new Set(res.stdout.split('\n').filter(Boolean).map((r) => r.replace(/^refs\/heads\/parallel\//, '')));
+  return new Set(res.stdout.split('\n').filter(Boolean));
 }
 
 export interface IntegratedOptions {
@@ -47,7 +48,7 @@ export function integratedPhases(cwd: string, base: string, ids?: readonly Phase
   const baseTree = gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${base}^{tree}`], { cwd });
   for (const [id, tip] of tips) {
     if (ids && !ids.includes(id)) continue;
-    if (reachable.has(id) || viaIntegration.has(id)) {
+    if (reachable.has(tip) || viaIntegration.has(tip)) {
       result.set(id, 'ancestry');
       continue;
     }

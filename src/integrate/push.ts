@@ -49,11 +49,12 @@ function updates(ctx: RepoContext, base: string, landToo: boolean, leases: Remot
 }
 
 /** One atomic push with a lease per ref; 'moved' when the host refused because a ref moved. */
-function atomicPush(ctx: RepoContext, remote: string, refs: PushOutcome['refs']): 'pushed' | 'moved' {
+function atomicPush(ctx: RepoContext, remote: string, refs: PushOutcome['refs']): 'pushed' | 'moved' | 'none' {
   const leases = refs.map((r) => `--force-with-lease=${r.ref}:${r.from ?? ''}`);
   const specs = refs.map((r) => `${r.to}:${r.ref}`);
-  const res = git(['push', '--quiet', '--porcelain', '--atomic', '--no-verify', ...leases, '--end-of-options', remote, ...specs], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
-  if (res.exitCode === 0) return 'pushed';
+  const res = git(['push', '--porcelain', '--atomic', '--no-verify', ...leases, '--end-of-options', remote, ...specs], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  // "=": the host already had exactly this (another runner made the identical merges): nothing moved.
+  if (res.exitCode === 0) return res.stdout.split('\n').some((l) => /^[ +*]\t/.test(l)) ? 'pushed' : 'none';
   const said = res.stdout + res.stderr;
   if (/stale info|rejected|fetch first|non-fast-forward|atomic push failed|failed to update|cannot lock ref/i.test(said)) return 'moved';
   throw new ParallelError(`parallel: pushing ${refs.map((r) => r.ref.replace('refs/heads/', '')).join(' and ')} to "${remote}" failed: ${(res.stderr || res.stdout).trim()}. Nothing of them changed there. Check that "git push ${remote}" works (CI: the job needs write access), then run it again.`, { code: 'git' });
@@ -67,6 +68,7 @@ async function pushAfter(ctx: RepoContext, remote: string, base: string, landToo
   if (!refs.length) return { result: 'none', refs, store_pushed: store.pushed, lines: [`Nothing to push: "${remote}" already has ${INTEGRATION_BRANCH}${landToo ? ` and ${base}` : ''} where this run left them.`] };
   const result = atomicPush(ctx, remote, refs);
   faultPoint('push-branches-pushed');
+  if (result === 'none') return { result, refs, store_pushed: store.pushed, lines: [`Nothing to push: "${remote}" already has exactly these commits (another run made the same merges).`] };
   if (result === 'moved') {
     return { result, refs, store_pushed: store.pushed, lines: [`parallel: "${remote}" moved while integrating (another run pushed ${refs.map((r) => r.ref.replace('refs/heads/', '')).join(' or ')} first): ${MOVED}.`] };
   }
@@ -102,7 +104,9 @@ export async function runWithPush(input: CommandInput, runHere: CommandRun): Pro
   const pushed = await withLock(ctx, () => pushAfter(ctx, remote, base, landToo, fetched.tips));
   const moved = pushed.result === 'moved';
   const exitCode = moved ? ExitCode.busy : (here.exitCode ?? 0);
-  const text = [here.text, ...pushed.lines].filter(Boolean).join('\n');
+  // The refusal is the run's error: on stderr, like every "parallel:" message; the rest is the report.
+  if (moved) for (const l of pushed.lines) input.io.err(l);
+  const text = [here.text, ...(moved ? [] : pushed.lines)].filter(Boolean).join('\n');
   return {
     exitCode,
     data: { ...here.data, ...(landToo ? { landed: !moved && rev(ctx.toplevel, INTEGRATION_REF) === (pushed.refs.find((r) => r.ref === `refs/heads/${base}`)?.to ?? fetched.tips.base) } : {}), push: { remote, result: pushed.result, refs: pushed.refs, store_pushed: pushed.store_pushed, ...(moved ? { message: MOVED } : {}) } },

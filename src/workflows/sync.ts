@@ -12,6 +12,8 @@ import { openRepo, type RepoContext } from '../git/repo.js';
 import { STORE_REF, readStoreTip } from '../store/store.js';
 import { mergeStoreTips } from '../store/merge.js';
 import { phaseWorktrees } from '../store/gather.js';
+import { INTEGRATION_BRANCH } from '../core/plan.js';
+import { checkedOutBranches } from '../worktrees/layout.js';
 
 const ROUNDS = 12;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -104,6 +106,23 @@ export async function exchangeStore(ctx: RepoContext, remote: string, opts: { pu
   return { received, gotNew, pushed, merges };
 }
 
+/**
+ * The integration branch as the remote has it (fetched with the phase branches above), so every
+ * clone agrees on what is integrated: created here when missing, fast-forwarded when behind;
+ * never moved when this clone's holds something else or a worktree has it checked out.
+ */
+function followIntegration(ctx: RepoContext, remote: string): string | undefined {
+  const cwd = ctx.toplevel;
+  const ref = `refs/heads/${INTEGRATION_BRANCH}`;
+  const theirs = gitTry(['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${INTEGRATION_BRANCH}^{commit}`], { cwd });
+  const ours = gitTry(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd });
+  if (!theirs || ours === theirs) return undefined;
+  if (ours && git(['merge-base', '--is-ancestor', ours, theirs], { cwd, okCodes: [0, 1, 128] }).exitCode !== 0) return undefined;
+  if (ours && checkedOutBranches(cwd).whereIs.get(ref)) return undefined;
+  const res = git(['-c', 'core.hooksPath=/dev/null', 'update-ref', '-m', `parallel sync: ${INTEGRATION_BRANCH} from ${remote}`, ref, theirs, ours ?? '0'.repeat(40)], { cwd, okCodes: [0, 1, 128] });
+  return res.exitCode === 0 ? `${ours ? 'fast-forwarded' : 'created'} at ${theirs.slice(0, 12)}` : undefined;
+}
+
 export async function run(input: CommandInput): Promise<CommandResult> {
   if (input.args.length > 1) throw usageError('parallel: "sync" takes at most one remote: parallel sync [<remote>].');
   const ctx = openRepo(input.cwd);
@@ -125,9 +144,11 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   }
   // Phase branches of other clones, for their commit counts here.
   git(['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+refs/heads/parallel/*:refs/remotes/${remote}/parallel/*`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  const integration = followIntegration(ctx, remote);
   const lines = [
     `Synced ${STORE_REF} with "${remote}": ${received > 0 ? `received ${received} event${received === 1 ? '' : 's'}` : gotNew ? 'received new events' : 'received nothing new'}, ${pushed ? 'pushed' : 'nothing to push'}.`,
   ];
+  if (integration) lines.push(`${INTEGRATION_BRANCH} follows "${remote}": ${integration}.`);
   if (branches.length) lines.push(`Pushed phase branches: ${branches.filter((b) => !refused.includes(b)).map((b) => `parallel/${b}`).join(', ') || 'none'}.`);
   if (refused.length) {
     lines.push(`parallel: "${remote}" refused ${refused.map((b) => `parallel/${b}`).join(', ')}: it has commits this clone lacks. Fetch and merge them in that worktree ("git pull ${remote} parallel/<phase>"), then run "parallel sync" again.`);
