@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { refused, usageError } from '../errors.js';
 import { openRepo, resolveBase } from '../git/repo.js';
-import { CI_FILES, ciWorkflow, type CiKind } from '../core/ci-workflow.js';
+import { CI_FILES, ciWorkflow, type CiKind } from '../integrate/ci-workflow.js';
 
 export async function run(input: CommandInput): Promise<CommandResult> {
   const [sub, kind, ...extra] = input.args;

@@ -9,7 +9,7 @@
  * PARALLEL_RACE_ROUNDS (default 4) and PARALLEL_PUSH_KILLS (default 6) raise the counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Host, phasePlan, spawnParallel, type PushJson } from './host-fixture.js';
+import { Host, phasePlan, spawnParallel, type PushJson } from './integrate-host-fixture.js';
 
 const ROUNDS = Number(process.env.PARALLEL_RACE_ROUNDS) || 4;
 const KILLS = Number(process.env.PARALLEL_PUSH_KILLS) || 6;

@@ -7,7 +7,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Host, phasePlan, spawnParallel, type PushJson } from './host-fixture.js';
+import { Host, phasePlan, spawnParallel, type PushJson } from './integrate-host-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CLI, Host, phasePlan } from './host-fixture.js';
+import { CLI, Host, phasePlan } from './integrate-host-fixture.js';
 
 interface Step { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown> }
 interface GithubJob { if?: string; concurrency?: { group: string; 'cancel-in-progress': boolean }; steps: Step[] }
