@@ -45,6 +45,13 @@ describe('sessions on two machines, the queue on a CI runner', () => {
     const r = h.p(['verify', 'alpha'], ci);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('alpha: ok (1 commit checked)');
+    // A plain `git clone` on CI, detached, with no local base and no parallel.base: base is origin's default branch.
+    const cloned = h.sessionClone('ci-plain');
+    h.git(['checkout', '-q', '--detach'], cloned);
+    h.git(['branch', '-q', '-D', 'main'], cloned);
+    const plain = h.p(['verify', 'alpha'], cloned);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain('alpha: ok (1 commit checked)');
     // A commit outside the phase's paths, made with the hooks skipped and pushed: verify on CI catches it.
     const wt = `${laptopB}-beta`;
     h.repo.write('alpha/stolen.txt', 'x\n', wt);
