@@ -36,13 +36,17 @@ function rev(cwd: string, ref: string): string | null {
 }
 
 /** The refs to push: the integration branch where it moved here, base (with --land) to the same tested commit. */
-function updates(ctx: RepoContext, base: string, landToo: boolean, leases: RemoteTips): PushOutcome['refs'] {
+function updates(ctx: RepoContext, base: string, landToo: boolean, leases: RemoteTips): PushOutcome['refs'] | 'stale' {
   const cwd = ctx.toplevel;
   const head = rev(cwd, INTEGRATION_REF);
   if (!head) return [];
+  const contains = (oid: string | null) => !oid || git(['merge-base', '--is-ancestor', oid, head], { cwd, okCodes: [0, 1, 128] }).exitCode === 0;
+  // Only forward: a resumed job may have started before the host's integration branch moved; its
+  // result does not contain the host's and must not replace it, even though the lease would match.
+  if (!contains(leases.integration)) return 'stale';
   const out: PushOutcome['refs'] = [];
   if (head !== leases.integration) out.push({ ref: INTEGRATION_REF, from: leases.integration, to: head });
-  const baseAncestor = !leases.base || git(['merge-base', '--is-ancestor', leases.base, head], { cwd, okCodes: [0, 1, 128] }).exitCode === 0;
+  const baseAncestor = contains(leases.base);
   // Base only ever goes to a commit the integration branch holds (never ahead of it, never untested).
   if (landToo && head !== leases.base && baseAncestor) out.push({ ref: `refs/heads/${base}`, from: leases.base, to: head });
   return out;
@@ -65,6 +69,9 @@ async function pushAfter(ctx: RepoContext, remote: string, base: string, landToo
   const store = await exchangeStore(ctx, remote, { push: true });
   faultPoint('push-store-pushed');
   const refs = updates(ctx, base, landToo, leases);
+  if (refs === 'stale') {
+    return { result: 'moved', refs: [], store_pushed: store.pushed, lines: [`parallel: "${remote}" has ${INTEGRATION_BRANCH} at ${short(leases.integration!)}, which this run's result (an interrupted job it resumed) does not contain: ${MOVED}.`] };
+  }
   if (!refs.length) return { result: 'none', refs, store_pushed: store.pushed, lines: [`Nothing to push: "${remote}" already has ${INTEGRATION_BRANCH}${landToo ? ` and ${base}` : ''} where this run left them.`] };
   const result = atomicPush(ctx, remote, refs);
   faultPoint('push-branches-pushed');

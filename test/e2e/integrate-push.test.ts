@@ -183,3 +183,55 @@ describe('integrate --push in a shallow clone whose merge bases are deeper than 
     expect(h.hostRev('refs/heads/main')).toBe(r.data.head);
   });
 });
+
+describe('integrate --push resuming a job the host has overtaken', () => {
+  let h: Host;
+  let plan: string;
+  beforeAll(() => {
+    h = new Host(phasePlan('resume', ['alpha', 'beta'], 'true'));
+    plan = h.git(['rev-parse', 'HEAD']);
+  });
+  afterAll(() => h.cleanup());
+
+  /** The number of the fault point `name` in a --push --land run merging one phase (a throwaway host). */
+  function pointOf(name: string): string {
+    const probe = new Host(phasePlan('probe', ['alpha'], 'true'));
+    try {
+      probe.finishOn(probe.sessionClone('laptop'), 'alpha', { 'alpha/a.txt': 'a\n' });
+      const dir = probe.runnerClone('probe');
+      const listed = probe.p(['integrate', '--push', '--land'], dir, { PARALLEL_TEST_KILL_AT: 'list' });
+      return listed.stderr.split('\n').find((l) => l.endsWith(`: ${name}`))!.match(/fault point (\d+)/)![1]!;
+    } finally {
+      probe.cleanup();
+    }
+  }
+
+  it('never replaces the host\'s newer integration branch with the resumed result: exit 4, then it converges', () => {
+    const laptop = h.sessionClone('laptop');
+    h.finishOn(laptop, 'alpha', { 'alpha/a.txt': 'a\n' });
+    // Runner 1 is killed once its job moved its own integration branch (journal still open).
+    const first = h.runnerClone('first', { identity: 'runner-1' });
+    const killed = h.p(['integrate', '--push', '--land'], first, { ...h.envFor(first), PARALLEL_TEST_KILL_AT: pointOf('moved') });
+    expect(killed.code).not.toBe(0);
+    expect(existsSync(join(first, '.git/parallel/integrate/journal.json'))).toBe(true);
+    expect(h.hostRev('refs/heads/main')).toBe(plan);
+    // Meanwhile another runner integrates alpha and beta and pushes.
+    h.finishOn(laptop, 'beta', { 'beta/b.txt': 'b\n' });
+    const second = h.pushJson(h.runnerClone('second', { identity: 'runner-2' }));
+    expect(second.code, second.stderr).toBe(0);
+    const won = { main: h.hostRev('refs/heads/main'), integration: h.hostRev('refs/heads/parallel/integration') };
+    // Runner 1 resumes its job: its result lacks the host's merges, so nothing of it is pushed.
+    const resumed = h.pushJson(first);
+    expect(resumed.code, resumed.stderr).toBe(4);
+    expect(resumed.stderr).toContain('the remote moved; nothing was pushed; run it again');
+    expect(h.hostRev('refs/heads/main')).toBe(won.main);
+    expect(h.hostRev('refs/heads/parallel/integration')).toBe(won.integration);
+    h.expectOnlyTested(plan, 'after the resumed run');
+    // Run again: it takes the host's branch (keeping its own old tip under refs/parallel/saved/) and has nothing left.
+    const again = h.pushJson(first);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.data.push?.result).toBe('none');
+    expect(again.stderr).toMatch(/parallel\/integration here \([0-9a-f]+\) had diverged from origin's; moved to/);
+    expect(h.git(['for-each-ref', '--format=%(refname)', 'refs/parallel/saved/integration/'], first)).not.toBe('');
+  });
+});
