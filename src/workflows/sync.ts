@@ -28,7 +28,7 @@ export function pickRemote(ctx: RepoContext, arg: string | undefined, command = 
   if (remotes.length === 1) return remotes[0]!;
   throw usageError(remotes.length
     ? `parallel: this repository has several remotes (${remotes.join(', ')}) and none is "origin". Name one: parallel ${command === 'sync' ? 'sync' : 'integrate --push'} <remote>.`
-    : 'parallel: this repository has no remote to sync with. Add one with "git remote add origin <url>", then run "parallel sync".');
+    : `parallel: this repository has no remote to ${command === 'sync' ? 'sync with' : 'push to'}. Add one with "git remote add origin <url>", then run "parallel ${command === 'sync' ? 'sync' : 'integrate --push'}".`);
 }
 
 function tracking(remote: string): string {

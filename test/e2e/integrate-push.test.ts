@@ -158,6 +158,11 @@ describe('sessions on two machines, the queue on a CI runner', () => {
     expect(noBase.stderr).toMatch(/"origin" has no branch trunk \(the base\)\. Push it first/);
     const dry = h.p(['integrate', '--push', '--dry-run'], runner);
     expect(dry.code).toBe(2);
+    const lonely = join(h.root, 'no-remote');
+    h.repo.git(['init', '-q', lonely]);
+    const noRemote = h.p(['integrate', '--push'], lonely);
+    expect(noRemote.code).toBe(2);
+    expect(noRemote.stderr).toBe('parallel: this repository has no remote to push to. Add one with "git remote add origin <url>", then run "parallel integrate --push".\n');
   });
 });
 
