@@ -2,7 +2,8 @@
  * `parallel ci init github|gitlab`: the files parse as YAML, hold the triggers, serialisation,
  * permissions and commands the queue needs, and are never overwritten. Then the GitHub workflow
  * is run from the file as a runner would: its `run:` steps in order, in a fresh clone made the
- * way actions/checkout makes it, with `npx parallel` resolved to the built CLI.
+ * way actions/checkout makes it, with `npx parallel` resolved to the built CLI; the GitLab job too
+ * (its scripts, in a detached checkout).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -154,5 +155,26 @@ describe('parallel ci init', () => {
     expect(held.map((s) => s.code), JSON.stringify(held, null, 1)).toEqual(held.map(() => 0));
     expect(held[3]!.out).toMatch(/exited? 4|another integrate is running/);
     expect(held[3]!.out).toContain('the next run picks it up');
+  });
+
+  it('the GitLab job, run from the file as a runner would (detached checkout, one shell per script), lands a phase', () => {
+    const laptop = h.sessionClone('laptop-gl');
+    const tip = h.finishOn(laptop, 'beta', { 'beta/b.txt': 'b\n' });
+    const doc = parse(readFileSync(join(h.coordinator, '.gitlab/parallel.yml'), 'utf8')) as Record<string, { before_script?: string[]; script?: string[]; after_script?: string[] }>;
+    const job = doc['parallel-integrate']!;
+    // GitLab's checkout: the pipeline's commit, detached, every branch as origin/* (GIT_DEPTH 0).
+    const dir = join(h.root, 'runners', 'gitlab');
+    mkdirSync(dir, { recursive: true });
+    for (const args of [['init', '-q'], ['remote', 'add', 'origin', h.url], ['fetch', '-q', '--no-tags', 'origin', '+refs/heads/*:refs/remotes/origin/*'], ['checkout', '-q', '--detach', 'refs/remotes/origin/main']]) h.repo.git(args, { cwd: dir });
+    const env = { ...h.repo.env, PATH: `${shim}:${process.env.PATH}`, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_offline: 'true', CI: 'true', CI_PIPELINE_SOURCE: 'web', CI_COMMIT_BRANCH: 'main' };
+    const sh = (lines: string[]) => spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', lines.join('\n')], { cwd: dir, encoding: 'utf8', env });
+    const main = sh([...doc['.parallel-node']!.before_script!, ...job.script!]);
+    expect(main.status, `${main.stdout}${main.stderr}`).toBe(0);
+    expect(main.stdout).toMatch(/Pushed to "origin": .*main [0-9a-f]+ -> [0-9a-f]+/);
+    const after = sh(job.after_script!);
+    expect(after.status, after.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'parallel-artifacts/logs')).some((f) => f.endsWith('.log'))).toBe(true);
+    expect(h.hostGit(['merge-base', '--is-ancestor', tip, 'refs/heads/main'])).toBe('');
+    h.expectOnlyTested(h.hostGit(['rev-list', '--max-parents=0', 'refs/heads/main']), 'after the GitLab job');
   });
 });
