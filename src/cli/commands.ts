@@ -94,17 +94,25 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'integrate', summary: 'merge done phases in dependency order, test, and move the integration branch',
-    usage: 'integrate [--dry-run] [--each] [--land] [--continue | --abort] [--json]',
+    usage: 'integrate [--dry-run] [--each] [--land] [--push [<remote>]] [--continue | --abort] [--json]',
     options: {
       ...json,
       'dry-run': { type: 'boolean', description: 'print the order, predicted conflicts, violations and reviews; change nothing' },
       each: { type: 'boolean', description: 'run the tests after every merge' },
       land: { type: 'boolean', description: 'then fast-forward base to the integration branch' },
+      push: { type: 'boolean', description: 'fetch from the remote (default origin) first, push the result after (atomic, with leases; exit 4 if it moved)' },
       continue: { type: 'boolean', description: 'resume an interrupted run' },
       abort: { type: 'boolean', description: 'undo an interrupted run' },
     },
     json: true,
     load: () => import('../workflows/integrate.js'),
+  },
+  {
+    name: 'ci', summary: 'write a CI workflow: verify phase branches, run the merge queue (integrate --land --push)',
+    usage: 'ci init github|gitlab [-o FILE]',
+    options: { ...json, output: { type: 'string', short: 'o', description: 'write to FILE (default: .github/workflows/parallel.yml or .gitlab/parallel.yml); never overwrites' } },
+    json: true,
+    load: () => import('../workflows/ci-init.js'),
   },
   {
     name: 'sync', summary: 'share the coordination ref and phase branches through a remote',

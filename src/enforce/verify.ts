@@ -7,7 +7,7 @@
  */
 import { git, gitTry } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
-import { phaseTips } from '../git/integrated.js';
+import { readPhaseTips } from '../git/phase-tips.js';
 import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
 import { INTEGRATION_BRANCH, type PhaseId, type Plan } from '../core/plan.js';
 import { COMMIT_FORMAT, SYMLINK_MODE, parseLogZ, parseRawZ, type CommitChanges } from './changes.js';
@@ -139,7 +139,8 @@ export function verifyPhaseReport(ctx: RepoContext, plan: Plan, base: string, ph
   const model = buildOwnership(plan);
   const not = notOwnRefs(cwd, base);
   const ids = phaseIds ?? plan.phases.map((p) => p.id);
-  const tips = phaseTips(cwd);
+  // Remote-tracking branches too: a CI clone judges origin/parallel/<id> with no local branch.
+  const tips = readPhaseTips(cwd, { remotes: true }).phases;
   return ids.map((phase) => {
     const tip = tips.get(phase);
     if (!tip) return { phase, commits: 0, violations: [] };

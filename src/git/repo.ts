@@ -94,14 +94,20 @@ export function stateDir(ctx: Pick<RepoContext, 'commonDir'>, ...sub: string[]):
   return dir;
 }
 
-/** The recorded base branch (`parallel.base`), or the branch checked out in the main worktree. */
+/**
+ * The recorded base branch (`parallel.base`), or the branch checked out in the main worktree, or
+ * (a fresh CI checkout: detached, or on a phase branch) the default branch of `origin`.
+ */
 export function resolveBase(ctx: RepoContext): string {
   const recorded = gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel });
   if (recorded) return recorded;
   const head = gitTry(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: ctx.mainWorktree });
+  if (head && !head.startsWith('parallel/')) return head;
+  const remoteHead = gitTry(['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], { cwd: ctx.toplevel });
+  if (remoteHead?.startsWith('origin/')) return remoteHead.slice('origin/'.length);
   if (head) return head;
   throw new ParallelError(
-    'parallel: no base branch is recorded and the main worktree has a detached HEAD. Check out the branch phases should start from and land on, then run "parallel init" (or set it with "git config parallel.base <branch>").',
+    'parallel: no base branch is recorded and the main worktree has a detached HEAD. Check out the branch phases should start from and land on, then run "parallel init" (or set it with "git config parallel.base <branch>"; on CI, before running parallel).',
     { exitCode: ExitCode.usage, code: 'usage' },
   );
 }

@@ -34,13 +34,23 @@ export function unionNote(ours: string, theirs: string): string {
 }
 
 /** Commit notes in a tree listing: annotated object -> note blob (fan-out dirs removed). */
-function notesOf(entries: Map<string, string>): Map<string, string> {
+function notesOf(entries: Map<string, string>, paths?: Map<string, string>): Map<string, string> {
   const map = new Map<string, string>();
   for (const [path, blob] of entries) {
     const hex = path.replace(/\//g, '');
-    if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(hex)) map.set(hex, blob);
+    if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(hex)) {
+      map.set(hex, blob);
+      paths?.set(hex, path);
+    }
   }
   return map;
+}
+
+/** Which of `oids` this clone has (one `cat-file --batch-check`). */
+function presentObjects(cwd: string, oids: readonly string[]): Set<string> {
+  if (!oids.length) return new Set();
+  const out = git(['cat-file', '--batch-check=%(objectname)'], { cwd, input: oids.join('\n') + '\n' }).stdout;
+  return new Set(out.split('\n').filter((l) => /^[0-9a-f]+$/.test(l)));
 }
 
 function sessionsOf(entries: Map<string, string>): Map<string, Map<string, string>> {
@@ -107,16 +117,22 @@ export function mergeStoreTips(cwd: string, ours: string | null, theirs: string)
     ops.push({ op: 'D', path: eventsDir(phase, session) }, ...chunkSession(phase, session, [...byId.values()]));
   }
   // Commit notes: theirs where we have none; both lines where both annotate a commit.
-  const ourNotes = notesOf(ourTree);
-  const theirNotes = notesOf(theirTree);
+  const ourPaths = new Map<string, string>();
+  const theirPaths = new Map<string, string>();
+  const ourNotes = notesOf(ourTree, ourPaths);
+  const theirNotes = notesOf(theirTree, theirPaths);
   const noteWork = [...theirNotes].filter(([obj, blob]) => ourNotes.get(obj) !== blob);
   const noteBlobs = [...new Set(noteWork.flatMap(([obj, blob]) => [blob, ourNotes.get(obj)].filter((x): x is string => Boolean(x))))];
   const noteText = new Map(catBatch(cwd, noteBlobs).map((b, i) => [noteBlobs[i]!, b?.body ?? '']));
+  // fast-import's N needs the annotated commit; a clone that has not fetched it (a merge commit
+  // integrate made elsewhere) keeps the note at the path the tree already has for it.
+  const present = presentObjects(cwd, noteWork.map(([obj]) => obj));
   for (const [obj, blob] of noteWork) {
     const mineBlob = ourNotes.get(obj);
     const text = mineBlob ? unionNote(noteText.get(mineBlob)!, noteText.get(blob)!) : noteText.get(blob)!;
     if (mineBlob && text === noteText.get(mineBlob)) continue;
-    ops.push({ op: 'N', commit: obj, content: text });
+    if (present.has(obj)) ops.push({ op: 'N', commit: obj, content: text });
+    else ops.push({ op: 'M', path: ourPaths.get(obj) ?? theirPaths.get(obj)!, content: text });
   }
   const outcome = runImport(cwd, { from: ours, merge: theirs, message: `sync: merge ${theirs.slice(0, 12)}`, ops });
   return { outcome, received, how: 'merged' };

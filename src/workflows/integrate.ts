@@ -1,5 +1,5 @@
 /**
- * `parallel integrate [--dry-run] [--each] [--land] [--continue | --abort] [--json]`.
+ * `parallel integrate [--dry-run] [--each] [--land] [--push [<remote>]] [--continue | --abort] [--json]`.
  * Gather -> plan (pure) -> job in a journal -> run it (merge, test, move, record, land). The
  * pieces live in src/integrate/; docs/ARCHITECTURE.md describes the state machine.
  */
@@ -24,6 +24,7 @@ import { clearIntegrationLock, clearStaleNotesLock } from '../integrate/leftover
 
 export async function run(input: CommandInput): Promise<CommandResult> {
   const o = input.opts;
+  if (o.push) return (await import('../integrate/push.js')).runWithPush(input, run);
   if (input.args.length) throw usageError(`parallel: integrate takes no arguments (got "${input.args[0]}"). Run "parallel integrate --help".`);
   if (o.continue && o.abort) throw usageError('parallel: --continue and --abort exclude each other. Pick one.');
   if (o['dry-run'] && (o.continue || o.abort || o.land)) throw usageError('parallel: --dry-run changes nothing, so it does not combine with --continue, --abort or --land. Run it alone.');

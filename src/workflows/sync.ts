@@ -3,8 +3,7 @@
  * `refs/notes/remotes/<remote>/parallel` (never over the local ref), merge it into the local ref
  * (our own merge: a union of events), push with compare-and-swap (a plain push, which the remote
  * refuses when it moved since our fetch), and retry when another clone pushed first. Then push
- * this clone's phase branches, fetch the others' and the integration branch (fast-forwarding the
- * local one, never forcing it), so every clone agrees on what is integrated.
+ * this clone's phase branches.
  */
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { ParallelError, ExitCode, usageError } from '../errors.js';
@@ -19,7 +18,7 @@ import { checkedOutBranches } from '../worktrees/layout.js';
 const ROUNDS = 12;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function pickRemote(ctx: RepoContext, arg: string | undefined): string {
+export function pickRemote(ctx: RepoContext, arg: string | undefined, command = 'sync'): string {
   const remotes = (gitTry(['remote'], { cwd: ctx.toplevel }) ?? '').split('\n').filter(Boolean);
   if (arg !== undefined) {
     if (!remotes.includes(arg)) throw usageError(`parallel: there is no remote "${arg}"${remotes.length ? ` (remotes: ${remotes.join(', ')})` : ''}. Add it with "git remote add ${arg} <url>".`);
@@ -28,8 +27,8 @@ function pickRemote(ctx: RepoContext, arg: string | undefined): string {
   if (remotes.includes('origin')) return 'origin';
   if (remotes.length === 1) return remotes[0]!;
   throw usageError(remotes.length
-    ? `parallel: this repository has several remotes (${remotes.join(', ')}) and none is "origin". Name one: parallel sync <remote>.`
-    : 'parallel: this repository has no remote to sync with. Add one with "git remote add origin <url>", then run "parallel sync".');
+    ? `parallel: this repository has several remotes (${remotes.join(', ')}) and none is "origin". Name one: parallel ${command === 'sync' ? 'sync' : 'integrate --push'} <remote>.`
+    : `parallel: this repository has no remote to ${command === 'sync' ? 'sync with' : 'push to'}. Add one with "git remote add origin <url>", then run "parallel ${command === 'sync' ? 'sync' : 'integrate --push'}".`);
 }
 
 function tracking(remote: string): string {
@@ -49,6 +48,62 @@ async function fetchStore(ctx: RepoContext, remote: string): Promise<string | nu
     throw new ParallelError(`parallel: could not fetch ${STORE_REF} from "${remote}": ${res.stderr.trim()}. Check that "git fetch ${remote}" works.`, { code: 'git' });
   }
   return gitTry(['rev-parse', '--verify', '--quiet', `${tracking(remote)}^{commit}`], { cwd: ctx.toplevel });
+}
+
+export interface StoreExchange {
+  /** Events received from the remote (-1 when it was a fast-forward or a new ref: not counted). */
+  received: number;
+  gotNew: boolean;
+  pushed: boolean;
+  merges: number;
+}
+
+/**
+ * Fetch the remote's coordination ref, merge it into ours, and (with `push`) push the result,
+ * fetching and merging again while other clones push first. Shared by sync and integrate --push.
+ */
+export async function exchangeStore(ctx: RepoContext, remote: string, opts: { push: boolean } = { push: true }): Promise<StoreExchange> {
+  let received = 0;
+  let gotNew = false;
+  let pushed = false;
+  let merges = 0;
+  for (let round = 1; ; round++) {
+    const theirs = await fetchStore(ctx, remote);
+    const ours = readStoreTip(ctx);
+    if (theirs) {
+      const m = mergeStoreTips(ctx.toplevel, ours, theirs);
+      if (!m.outcome.ok) {
+        if (m.outcome.reason === 'moved' && round < ROUNDS) {
+          await sleep(Math.random() * 50 * round);
+          continue; // a local writer moved the ref meanwhile: merge again
+        }
+        const why = m.outcome.reason === 'locked' ? `it is locked (${m.outcome.lockFile})` : m.outcome.reason === 'error' ? m.outcome.stderr : 'it kept moving';
+        throw new ParallelError(`parallel: could not merge "${remote}"'s coordination ref into ${STORE_REF}: ${why}. Run "parallel sync" again.`, { exitCode: ExitCode.refused, code: 'git' });
+      }
+      if (m.how === 'merged') merges++;
+      if (m.received > 0) received += m.received;
+      if (m.received !== 0) gotNew = true;
+    }
+    const tip = readStoreTip(ctx);
+    if (!opts.push || !tip || tip === theirs) {
+      pushed = false;
+      break; // nothing of ours to send
+    }
+    // A plain push is a compare-and-swap on the remote: it is refused unless our tip contains theirs.
+    const push = git(['push', '--quiet', '--porcelain', '--end-of-options', remote, `${STORE_REF}:${STORE_REF}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+    if (push.exitCode === 0) {
+      pushed = true;
+      break;
+    }
+    if (round >= ROUNDS) {
+      throw new ParallelError(`parallel: "${remote}" kept moving while syncing (${ROUNDS} rounds; other clones are syncing at the same time). Run "parallel sync" again.`, { exitCode: ExitCode.busy, code: 'busy' });
+    }
+    if (!/rejected|non-fast-forward|fetch first|stale info|failed to update/i.test(push.stdout + push.stderr)) {
+      throw new ParallelError(`parallel: pushing ${STORE_REF} to "${remote}" failed: ${(push.stderr || push.stdout).trim()}. Check that "git push ${remote}" works.`, { code: 'git' });
+    }
+    await sleep(20 + Math.random() * 80 * round);
+  }
+  return { received, gotNew, pushed, merges };
 }
 
 /**
@@ -78,46 +133,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   if (input.args.length > 1) throw usageError('parallel: "sync" takes at most one remote: parallel sync [<remote>].');
   const ctx = openRepo(input.cwd);
   const remote = pickRemote(ctx, input.args[0]);
-  let received = 0;
-  let gotNew = false;
-  let pushed = false;
-  let merges = 0;
-  for (let round = 1; ; round++) {
-    const theirs = await fetchStore(ctx, remote);
-    const ours = readStoreTip(ctx);
-    if (theirs) {
-      const m = mergeStoreTips(ctx.toplevel, ours, theirs);
-      if (!m.outcome.ok) {
-        if (m.outcome.reason === 'moved' && round < ROUNDS) {
-          await sleep(Math.random() * 50 * round);
-          continue; // a local writer moved the ref meanwhile: merge again
-        }
-        const why = m.outcome.reason === 'locked' ? `it is locked (${m.outcome.lockFile})` : m.outcome.reason === 'error' ? m.outcome.stderr : 'it kept moving';
-        throw new ParallelError(`parallel: could not merge "${remote}"'s coordination ref into ${STORE_REF}: ${why}. Run "parallel sync" again.`, { exitCode: ExitCode.refused, code: 'git' });
-      }
-      if (m.how === 'merged') merges++;
-      if (m.received > 0) received += m.received;
-      if (m.received !== 0) gotNew = true;
-    }
-    const tip = readStoreTip(ctx);
-    if (!tip || tip === theirs) {
-      pushed = false;
-      break; // nothing of ours to send
-    }
-    // A plain push is a compare-and-swap on the remote: it is refused unless our tip contains theirs.
-    const push = git(['push', '--quiet', '--porcelain', '--end-of-options', remote, `${STORE_REF}:${STORE_REF}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
-    if (push.exitCode === 0) {
-      pushed = true;
-      break;
-    }
-    if (round >= ROUNDS) {
-      throw new ParallelError(`parallel: "${remote}" kept moving while syncing (${ROUNDS} rounds; other clones are syncing at the same time). Run "parallel sync" again.`, { exitCode: ExitCode.busy, code: 'busy' });
-    }
-    if (!/rejected|non-fast-forward|fetch first|stale info|failed to update/i.test(push.stdout + push.stderr)) {
-      throw new ParallelError(`parallel: pushing ${STORE_REF} to "${remote}" failed: ${(push.stderr || push.stdout).trim()}. Check that "git push ${remote}" works.`, { code: 'git' });
-    }
-    await sleep(20 + Math.random() * 80 * round);
-  }
+  const { received, gotNew, pushed, merges } = await exchangeStore(ctx, remote);
   // This clone's phase branches: those with a worktree here. A plain push never overwrites others' work.
   const branches = [...phaseWorktrees(ctx.commonDir).keys()].filter((id) => gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/parallel/${id}`], { cwd: ctx.toplevel }));
   const refused: string[] = [];
@@ -132,12 +148,12 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       throw new ParallelError(`parallel: pushing phase branches to "${remote}" failed: ${res.stderr.trim()}. Check that "git push ${remote}" works.`, { code: 'git' });
     }
   }
-  // Phase branches of other clones, for their commit counts here, and the integration branch.
+  // Phase branches of other clones, for their commit counts here.
   git(['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+refs/heads/parallel/*:refs/remotes/${remote}/parallel/*`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  const integration = followIntegration(ctx, remote);
   const lines = [
     `Synced ${STORE_REF} with "${remote}": ${received > 0 ? `received ${received} event${received === 1 ? '' : 's'}` : gotNew ? 'received new events' : 'received nothing new'}, ${pushed ? 'pushed' : 'nothing to push'}.`,
   ];
-  const integration = followIntegration(ctx, remote);
   if (integration) lines.push(integration);
   if (branches.length) lines.push(`Pushed phase branches: ${branches.filter((b) => !refused.includes(b)).map((b) => `parallel/${b}`).join(', ') || 'none'}.`);
   if (refused.length) {

@@ -10,6 +10,7 @@ import { readCommittedPlan } from '../config/plan-source.js';
 import { phaseById } from '../core/plan.js';
 import { verifyPhaseReport, type Violation } from '../enforce/verify.js';
 import { showPath } from '../enforce/message.js';
+import { adoptRemoteBase } from '../git/remote-refs.js';
 
 function describe(v: Violation): string {
   if (v.kind === 'symlink') {
@@ -22,6 +23,7 @@ function describe(v: Violation): string {
 export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepo(input.cwd);
   const base = resolveBase(ctx);
+  adoptRemoteBase(ctx.toplevel, base); // a fresh CI clone has only origin/<base>
   const { plan } = await readCommittedPlan(ctx, base);
   const unknown = input.args.filter((id) => !phaseById(plan, id));
   if (unknown.length) {
