@@ -141,6 +141,8 @@ export function sessionBars(events: readonly StatusEvent[], heartbeatTimeout: nu
     }
     if (NOT_ALIVE.has(e.type)) continue;
     const w = waitingReason(e);
+    // Silence longer than the heartbeat timeout, then a sign of life: a stale stretch between.
+    if (state === 'running' && t - lastAlive > heartbeatTimeout) closeAt(t);
     const next = w !== undefined ? 'waiting' : 'running';
     if (next !== state || w !== reason) {
       closeAt(t);
