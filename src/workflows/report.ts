@@ -60,7 +60,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const tips = readPhaseTips(ctx.toplevel, { remotes: true });
   const sides: Sides = orderSides({
     phases: [...tips.phases].filter(([id]) => ids.includes(id)).map(([name, ref]) => ({ name, ref })),
-    ...(tips.integration ? { integration: { name: INTEGRATION_SIDE, ref: tips.integration } } : {}),
+    ...(tips.integration ?? tips.remoteIntegration ? { integration: { name: INTEGRATION_SIDE, ref: (tips.integration ?? tips.remoteIntegration)! } } : {}),
   }, ids);
   const conflicts = predictConflicts(ctx.toplevel, defaultPairs(sides));
   const { rows } = await gatherPhaseStates(ctx, plan, base, { now });
