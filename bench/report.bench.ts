@@ -7,7 +7,7 @@
  *    same history: `parallel report` vs `parallel status --json` + `parallel conflicts --json`.
  * Set REPORT_BENCH_ROUNDS to change the number of timed rounds (default 7).
  */
-import { statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { statSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh, sideBySide, report, CLI, type Sandbox } from './lib.js';
 import { planRepo, bulkHistory } from './store.bench.js';
@@ -61,4 +61,5 @@ export async function run(): Promise<void> {
   }, ROUNDS);
   console.log(`with 20 phase branches (${pairs} conflicting pairs): report ${r2.report!.toFixed(1)} ms, status --json ${r2.status!.toFixed(1)} ms, conflicts --json ${r2.conflicts!.toFixed(1)} ms`);
   report('parallel report with the conflict matrix', r2.report!, 'status + conflicts', r2.status! + r2.conflicts!);
+  for (const b of [box, withBranches]) rmSync(b.root, { recursive: true, force: true });
 }

@@ -16,7 +16,7 @@ import { countStates } from '../core/phase-state.js';
 import { renderReport } from '../core/report-render.js';
 import { gatherPhaseStates } from '../store/gather.js';
 import { readEvents } from '../store/store.js';
-import { readPhaseTips } from '../git/phase-tips.js';
+import { readPhaseTipsAsync } from '../git/phase-tips.js';
 import { defaultPairs, orderSides, predictConflicts, INTEGRATION_SIDE, type Sides } from '../git/conflicts.js';
 import { ensureParallelExcluded, PARALLEL_DIR } from '../worktrees/exclude.js';
 import { startDetached } from '../worktrees/run-command.js';
@@ -56,13 +56,18 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const base = resolveBase(ctx);
   const { plan } = await readCommittedPlan(ctx, base);
   const ids = plan.phases.map((p) => p.id);
-  // The same branches status counts (phases worked in other clones included), in plan order.
-  const tips = readPhaseTips(ctx.toplevel, { remotes: true });
-  const sides: Sides = orderSides({
-    phases: [...tips.phases].filter(([id]) => ids.includes(id)).map(([name, ref]) => ({ name, ref })),
-    ...(tips.integration ?? tips.remoteIntegration ? { integration: { name: INTEGRATION_SIDE, ref: (tips.integration ?? tips.remoteIntegration)! } } : {}),
-  }, ids);
-  const conflicts = predictConflicts(ctx.toplevel, defaultPairs(sides));
+  // The same branches status counts (phases worked in other clones included), in plan order;
+  // read without blocking, so the merges run while the store is read.
+  const matrix = readPhaseTipsAsync(ctx.toplevel, { remotes: true }).then(async (tips) => {
+    const integration = tips.integration ?? tips.remoteIntegration;
+    const sides: Sides = orderSides({
+      phases: [...tips.phases].filter(([id]) => ids.includes(id)).map(([name, ref]) => ({ name, ref })),
+      ...(integration ? { integration: { name: INTEGRATION_SIDE, ref: integration } } : {}),
+    }, ids);
+    const branches = [...sides.phases.map((x) => x.name), ...(sides.integration ? [sides.integration.name] : [])];
+    return { branches, pairs: await predictConflicts(ctx.toplevel, defaultPairs(sides)) };
+  });
+  matrix.catch(() => undefined); // awaited below; a failure is reported there, not as unhandled
   const { rows } = await gatherPhaseStates(ctx, plan, base, { now });
   const events = readEvents(ctx);
   const html = renderReport({
@@ -75,7 +80,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     heartbeatTimeout: plan.timeouts.heartbeat,
     drawnAt: now,
     ...(since !== undefined ? { since } : {}),
-    conflicts: { branches: [...sides.phases.map((s) => s.name), ...(sides.integration ? [sides.integration.name] : [])], pairs: await conflicts },
+    conflicts: await matrix,
   });
 
   const output = typeof input.opts.output === 'string' && input.opts.output !== '' ? resolve(input.cwd, input.opts.output) : undefined;
