@@ -135,6 +135,9 @@ needsChromium('parallel report of a real run (needs chromium)', () => {
     expect(page).toMatch(/events since \d{4}-\d\d-\d\d/);
     for (let i = 0; i < 50 && !existsSync(join(f.root, 'opened')); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     expect(readFileSync(join(f.root, 'opened'), 'utf8').trim()).toBe(out);
+    const at = f.repo.parallel(['report', '-o', out, '--since', '2000-01-01T00:00Z']);
+    expect(at.code, at.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('events since 2000-01-01 00:00:00 UTC');
     const bad = f.repo.parallel(['report', '--since', 'yesterday']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^parallel: --since "yesterday" is neither a time nor a duration\. Write a time like/);

@@ -72,6 +72,7 @@ describe('buildTimeline', () => {
     ev(6, 'done', 'a'),
     ev(7, 'start', 'b'), ev(9, 'heartbeat', 'b'),
     ev(10, 'start', 'b', { session: 'b2' }), ev(12, 'done', 'b', { session: 'b2' }),
+    ev(11, 'start', 'c'), ev(12, 'review', 'c', { verdict: 'reject', reviews: 'b', tip: 'feedbeef00', message: 'needs <tests>' }),
   ];
 
   it('puts decisions on the coordinator row, the rest on phase rows, a relay as two bars', () => {
@@ -80,6 +81,9 @@ describe('buildTimeline', () => {
     expect(tl.rows[0]!.markers.map((m) => m.kind)).toEqual(['decision']);
     expect(tl.rows[1]!.markers.map((m) => m.kind)).toEqual(['commit', 'error']);
     expect(tl.rows[2]!.bars.map((b) => [b.session, b.end, (b.to - T0) / MIN])).toEqual([['b', 'left', 10], ['b2', 'done', 12]]);
+    // A verdict ends the reviewer's session and is a marker with its hover text.
+    expect(tl.rows[3]!.bars.map((b) => b.end)).toEqual(['done']);
+    expect(tl.rows[3]!.markers).toEqual([{ kind: 'review', at: T0 + 12 * MIN, variant: 'reject', text: 'reject b@feedbee: needs <tests>' }]);
     // Nothing is open: the axis ends at the last event, whatever the reader's clock.
     expect([tl.from, tl.to]).toEqual([T0, T0 + 12 * MIN]);
   });
