@@ -1,9 +1,10 @@
 /**
  * After the integration branch moved: a note on each merge commit (phase, session, test command,
- * result, durations; `git log` shows it) and an `integrate` event per phase merged or left out for
- * something to fix, and one run event for the coordinator, all in ONE compare-and-swap commit on the coordination ref (the store's write
- * path), so a run killed around it either wrote all of it or none. A resumed run first checks for
- * the job's note on its first merge, so nothing is written twice.
+ * result, durations; `git log` shows it), an `integrate` event per phase merged or left out for
+ * something to fix and the run's own event, all in ONE compare-and-swap commit on the
+ * coordination ref (the store's write path), so a run killed around it either wrote all of it or
+ * none. A resumed run first checks for the job's note on its first merge (or its events), so
+ * nothing is written twice.
  */
 import { gitTry } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
