@@ -24,7 +24,7 @@ function planText(phases: number): string {
   return lines.join('\n') + '\n';
 }
 
-function planRepo(phases: number): Sandbox {
+export function planRepo(phases: number): Sandbox {
   const box = sandbox();
   writeFileSync(join(box.dir, '.parallel.yml'), planText(phases));
   sh('git', ['add', '.parallel.yml'], { cwd: box.dir, env: box.env });
@@ -46,7 +46,7 @@ function phaseWorktree(box: Sandbox, phase: string): string {
 }
 
 /** `events` events for each of `phases` phases, written in one compare-and-swap commit. */
-function bulkHistory(box: Sandbox, phases: number, events: number): void {
+export function bulkHistory(box: Sandbox, phases: number, events: number): void {
   const t0 = Date.now() - events * 1000;
   const ops: ImportOp[] = [];
   for (let p = 0; p < phases; p++) {

@@ -88,6 +88,18 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('../workflows/conflicts.js'),
   },
   {
+    name: 'report', summary: 'the whole run as one self-contained HTML page (graph, timeline, integrate runs, conflicts)',
+    usage: 'report [-o FILE] [--since TIME|DURATION] [--open] [--json]',
+    options: {
+      ...json,
+      output: { type: 'string', short: 'o', description: 'write to FILE (default: .parallel/report.html in the main worktree)' },
+      since: { type: 'string', description: 'draw the timeline from this time (2026-12-07T09:00) or this long ago (3h)' },
+      open: { type: 'boolean', description: 'open the page with xdg-open or open when there is one' },
+    },
+    json: true,
+    load: () => import('../workflows/report.js'),
+  },
+  {
     name: 'verify', summary: 'check every phase commit against ownership, whatever the hooks did',
     usage: 'verify [<phase>...] [--json]', options: { ...json }, json: true,
     load: () => import('../workflows/verify.js'),

@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the whole story in a throwaway repository, narrated. A foundation phase, three
  * parallel phases, a refused commit, progress reports, one failed session, status, integrate with
- * tests, `git log` showing the notes, and `--land`. It drives the built CLI exactly as a user would.
+ * tests, `git log` showing the notes, `--land`, and the report of the run (kept in the temp
+ * folder). It drives the built CLI exactly as a user would.
  * (A demo is its own program, so it spawns processes directly.)
  */
 import { spawnSync } from 'node:child_process';
@@ -66,6 +67,8 @@ function write(dir: string, files: Record<string, string>): void {
   }
 }
 const wt = (phase: string) => join(root, `shop-${phase}`);
+// The report outlives the throwaway repository (which is removed at the end unless --keep).
+const reportFile = join(tmpdir(), 'parallel-demo-report.html');
 
 const PLAN = `# yaml-language-server: $schema=https://unpkg.com/git-parallel/schema/parallel.schema.json
 version: 1
@@ -162,6 +165,9 @@ try {
   git(['log', '-n', '1', 'main^2']);
   git(['log', '-n', '1', 'main']);
   parallel(['status']);
+
+  say('parallel report draws the whole run as one self-contained HTML page: graph, timeline, integrate runs, conflicts.');
+  parallel(['report', '-o', reportFile]);
 } finally {
   if (keep) console.log(`\nKept the demo repository at ${repo}`);
   else rmSync(root, { recursive: true, force: true });
@@ -172,4 +178,5 @@ if (failures) {
   process.exitCode = 1;
 } else {
   console.log('\nDone: four phases, one refused commit, one failed session, three phases integrated and landed, all tested.');
+  console.log(`The report of this run: ${reportFile}`);
 }

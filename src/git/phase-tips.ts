@@ -23,6 +23,8 @@ export interface PhaseTips {
   integration: string | null;
   /** Tip of `opts.base`, or null when it was not asked for or does not exist. */
   base: string | null;
+  /** With `remotes`: the first remote-tracking integration branch (what `sync` fetched), or null. */
+  remoteIntegration: string | null;
 }
 
 const LOCAL = 'refs/heads/parallel/';
@@ -42,6 +44,7 @@ function parse(out: string, opts: PhaseTipsOptions): PhaseTips {
   const remote = new Map<PhaseId, string>();
   let base: string | null = null;
   let integration: string | null = null;
+  let remoteIntegration: string | null = null;
   for (const line of out.split('\n')) {
     const sp = line.indexOf(' ');
     if (sp < 0) continue;
@@ -52,11 +55,12 @@ function parse(out: string, opts: PhaseTipsOptions): PhaseTips {
     else if (ref.startsWith(LOCAL)) phases.set(ref.slice(LOCAL.length), oid);
     else if (opts.remotes) {
       const m = REMOTE.exec(ref);
-      if (m && `parallel/${m[1]}` !== INTEGRATION_BRANCH && !remote.has(m[1]!)) remote.set(m[1]!, oid);
+      if (m && `parallel/${m[1]}` === INTEGRATION_BRANCH) remoteIntegration ??= oid;
+      else if (m && !remote.has(m[1]!)) remote.set(m[1]!, oid);
     }
   }
   for (const [id, oid] of remote) if (!phases.has(id)) phases.set(id, oid);
-  return { phases, integration, base };
+  return { phases, integration, base, remoteIntegration };
 }
 
 /** Phase tips (and the integration branch, base, remote-tracking branches as asked): one git call. */

@@ -1,9 +1,10 @@
 /**
  * After the integration branch moved: a note on each merge commit (phase, session, test command,
- * result, durations; `git log` shows it) and an `integrate` event per phase merged or left out for
- * something to fix, all in ONE compare-and-swap commit on the coordination ref (the store's write
- * path), so a run killed around it either wrote all of it or none. A resumed run first checks for
- * the job's note on its first merge, so nothing is written twice.
+ * result, durations; `git log` shows it), an `integrate` event per phase merged or left out for
+ * something to fix and the run's own event, all in ONE compare-and-swap commit on the
+ * coordination ref (the store's write path), so a run killed around it either wrote all of it or
+ * none. A resumed run first checks for the job's note on its first merge (or its events), so
+ * nothing is written twice.
  */
 import { gitTry } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
@@ -14,6 +15,8 @@ import { writeJournal, type Job } from './journal.js';
 import { formatSeconds } from './progress.js';
 import { short } from './plan-steps.js';
 import { faultPoint } from './faults.js';
+import { jsonOf, reportOfJob } from './report.js';
+import { COORDINATOR_SESSION } from '../store/record.js';
 
 export function mergeNote(job: Job, step: Job['chain'][number]): string {
   const t = job.head ? job.tests[job.head] : undefined;
@@ -39,7 +42,31 @@ function alreadyRecorded(ctx: RepoContext, job: Job): boolean {
     return note !== null && note.includes(`job: ${job.id}`);
   }
   const skip = job.skipped.find((s) => s.fails);
-  return skip ? readEvents(ctx, { phase: skip.id }).some((e) => e.job === job.id) : false;
+  // A run that merged nothing and failed nothing has only its run event (the coordinator's).
+  return readEvents(ctx, { phase: skip ? skip.id : '' }).some((e) => e.job === job.id);
+}
+
+/**
+ * The run as a whole, as the coordinator's `integrate` event: what `integrate --json` reports
+ * (merged, skipped with reason and detail, tests, head) plus each merge's duration, so the run
+ * can be drawn later and in any clone (`parallel report`). Landing comes after; not recorded here.
+ */
+export function runEvent(plan: Plan, job: Job): NewEvent {
+  const { landed: _landed, ...report } = jsonOf(reportOfJob(job, false));
+  const merged = report.integrated as string[];
+  const failing = job.skipped.filter((s) => s.fails);
+  return {
+    type: 'integrate',
+    workspace: plan.name,
+    phase: '',
+    session: COORDINATOR_SESSION,
+    message: `integrate run: ${merged.length ? `integrated ${merged.join(', ')}` : 'nothing integrated'}${failing.length ? `; skipped ${failing.map((s) => `${s.id} (${s.reason})`).join(', ')}` : ''}`,
+    job: job.id,
+    started_at: job.created,
+    test: job.test,
+    ...report,
+    merges: job.chain.map((s) => ({ id: s.id, seconds: Math.round(s.ms / 100) / 10 })),
+  };
 }
 
 export async function recordJob(ctx: RepoContext, dir: string, plan: Plan, job: Job): Promise<void> {
@@ -78,7 +105,8 @@ export async function recordJob(ctx: RepoContext, dir: string, plan: Plan, job: 
         job: job.id,
       });
     }
-    if (events.length) await appendEvents(ctx, events, notes);
+    events.push(runEvent(plan, job));
+    await appendEvents(ctx, events, notes);
   }
   faultPoint('recorded');
   job.recorded = job.chain.map((s) => s.id);

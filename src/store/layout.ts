@@ -7,7 +7,7 @@
  *   events/<phase>/<session>/<id>.jsonl      sealed chunks of CHUNK_SIZE events (JSON lines),
  *                                            named by the first event's id
  *   events/<phase>/<session>/open.jsonl      the chunk being appended to (< CHUNK_SIZE events)
- *   events/_coordinator/<session>/...        events with no phase (decisions)
+ *   events/_coordinator/<session>/...        events with no phase (decisions, integrate runs)
  */
 import { NOTES_REF } from '../core/plan.js';
 export const STORE_REF = NOTES_REF;

@@ -27,20 +27,27 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const text = renderPlan(working.plan, format as PlanFormat, live);
   const output = input.opts.output;
   if (typeof output === 'string' && output !== '' && output !== '-') {
-    const file = resolve(input.cwd, output);
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      writeFileSync(tmp, text);
-      renameSync(tmp, file);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : (e as Error).message;
-      throw usageError(`parallel: cannot write the plan to ${output}: ${why}. Pass -o a file path in an existing, writable folder, or leave -o out to print it.`);
-    }
+    writeOutput(resolve(input.cwd, output), text, output, 'the plan', 'or leave -o out to print it');
     return { text: `Wrote ${output} (${format}).` };
   }
   return { text: text.replace(/\n$/, '') };
+}
+
+/**
+ * Write a command's output file whole (aside, then renamed over it), or fail with a usage error
+ * that names the file as the user gave it and why (shared by `plan -o` and `report -o`).
+ */
+export function writeOutput(file: string, text: string, asGiven: string, what: string, alternative?: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : (e as Error).message;
+    throw usageError(`parallel: cannot write ${what} to ${asGiven}: ${why}. Pass -o a file path in an existing, writable folder${alternative ? `, ${alternative}` : ''}.`);
+  }
 }
 
 /**

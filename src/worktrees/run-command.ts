@@ -147,3 +147,15 @@ export function execRetryCommand(phase: string, cmd: string): string {
   const plain = words.every((w) => /^[A-Za-z0-9_@%+:,./-]+$/.test(w)) && !SHELL_BUILTINS.has(words[0]!);
   return plain ? `parallel exec ${phase} -- ${words.join(' ')}` : `parallel exec ${phase} -- sh -c ${shellQuote(cmd)}`;
 }
+
+/** Start a program without waiting for it (`report --open`'s viewer). Resolves false when it cannot start. */
+export function startDetached(argv: readonly string[], cwd: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: commandEnv(), stdio: 'ignore', detached: true });
+    child.on('error', () => resolve(false));
+    child.on('spawn', () => {
+      child.unref();
+      resolve(true);
+    });
+  });
+}

@@ -65,9 +65,13 @@ describe('integrate with tests', () => {
     expect(r.data.skipped.find((s) => s.id === 'alpha')!.detail).toMatch(/main itself.*no phase is to blame/);
     const head = f.rev('parallel/integration');
     expect(head === null || head === base).toBe(true);
-    const log = f.repo.json<{ events: { type: string; phase: string; result?: string; reason?: string }[] }>(['log']);
-    const events = log.data.events.filter((e) => e.type === 'integrate').map((e) => `${e.phase}:${e.result}:${e.reason}`);
+    const log = f.repo.json<{ events: { type: string; phase: string; result?: string; reason?: string; base_red?: boolean; job?: string }[] }>(['log']);
+    const events = log.data.events.filter((e) => e.type === 'integrate' && e.phase).map((e) => `${e.phase}:${e.result}:${e.reason}`);
     expect(events.sort()).toEqual(['alpha:skipped:red', 'gamma:skipped:red']);
+    // The run itself is recorded too (the coordinator's event), so a report can draw it later.
+    const runs = log.data.events.filter((e) => e.type === 'integrate' && e.phase === '');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ base_red: true, integrated: [], skipped: r.data.skipped });
     const text = f.repo.parallel(['integrate']);
     expect(text.stdout).toContain('Nothing was integrated: the tests fail before any merge (main is red).');
   });
