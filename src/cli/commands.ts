@@ -94,7 +94,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'integrate', summary: 'merge done phases in dependency order, test, and move the integration branch',
-    usage: 'integrate [--dry-run] [--each] [--land] [--continue | --abort] [--json]',
+    usage: 'integrate [--dry-run] [--each] [--land] [--continue | --abort | --reset] [--json]',
     options: {
       ...json,
       'dry-run': { type: 'boolean', description: 'print the order, predicted conflicts, violations and reviews; change nothing' },
@@ -102,6 +102,7 @@ export const COMMANDS: CommandSpec[] = [
       land: { type: 'boolean', description: 'then fast-forward base to the integration branch' },
       continue: { type: 'boolean', description: 'resume an interrupted run' },
       abort: { type: 'boolean', description: 'undo an interrupted run' },
+      reset: { type: 'boolean', description: 'move the integration branch back to the last commit integrate recorded (stray commits are kept under refs/parallel/saved/integration/)' },
     },
     json: true,
     load: () => import('../workflows/integrate.js'),
