@@ -114,6 +114,11 @@ describe('a phase branch renamed away and back (git branch -m runs no hook)', ()
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain('parallel/alpha was renamed at some point');
     expect(doctor.stdout).toContain('fix: parallel verify alpha');
+    const status = f.repo.parallel(['status']);
+    expect(status.stdout).toContain('WARNING: parallel/alpha was renamed away and back');
+    const json = f.repo.json<{ warnings?: string[] }>(['status']);
+    expect(json.data.warnings).toEqual([expect.stringContaining('parallel verify alpha')]);
+    expect(f.repo.json<{ warnings?: string[] }>(['status'], { cwd: f.worktree('beta') }).data.warnings?.length).toBe(1);
   });
 });
 
