@@ -163,3 +163,34 @@ describe('a resumed integrate and a plan changed on base meanwhile', () => {
     expect(f.show('parallel/integration', 'beta/b')).toBe('b\n');
   });
 });
+
+describe('every clone trusts the same commits', () => {
+  let f: Fixture;
+  afterAll(() => f.cleanup());
+
+  it("sync's merge of the coordination ref carries the records of both sides", () => {
+    f = new Fixture(planYaml({ name: 'clones', test: 'true', phases: letterPhases(1) }));
+    const remote = `${f.root}/remote.git`;
+    f.repo.git(['init', '-q', '--bare', '-b', 'main', remote]);
+    f.repo.git(['remote', 'add', 'origin', remote]);
+    f.repo.git(['push', '-q', 'origin', 'main']);
+    const clone = `${f.root}/clone`;
+    f.repo.git(['clone', '-q', remote, clone]);
+    f.repo.git(['config', 'parallel.base', 'main'], { cwd: clone });
+    // The clone writes to its coordination ref first, so the two histories diverge.
+    expect(f.repo.parallel(['decide', 'clone-side decision'], { cwd: clone }).code).toBe(0);
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    expect(f.integrate().code).toBe(0);
+    const head = f.rev('parallel/integration')!;
+    expect(f.repo.parallel(['sync']).code).toBe(0);
+    // The notes on integrate's merges need their commits in the clone (sync fetches phase branches only).
+    f.repo.git(['push', '-q', 'origin', 'parallel/integration']);
+    f.repo.git(['fetch', '-q', 'origin', 'parallel/integration:parallel/integration'], { cwd: clone });
+    const synced = f.repo.parallel(['sync'], { cwd: clone });
+    expect(synced.code, synced.stderr).toBe(0);
+    const names = f.repo.git(['ls-tree', '-r', '--name-only', 'refs/notes/parallel', '--', 'integrate/trusted/'], { cwd: clone }).stdout;
+    expect(names).toContain(`integrate/trusted/${head}`);
+    // With the integration branch fetched there, the clone's doctor trusts it too.
+    expect(f.repo.parallel(['doctor'], { cwd: clone }).stdout).toContain(`parallel/integration at ${head.slice(0, 7)} (trusted)`);
+  });
+});
