@@ -250,6 +250,48 @@ pl_check_update() {
     pl_out=$(pl_excluded git -c core.quotePath=true diff-tree -r --no-renames --name-only "$2" "$3" 2>/dev/null) && [ -z "$pl_out" ]
 }
 
+# From a phase worktree ($pl_phase), refs that are not the session's to move ($1 old, $2 new, $3 ref):
+# base, the integration branch, other phases' branches, refs/parallel/*, and a deletion or rewind
+# of the coordination ref. Sets pl_refusal. parallel's own writes run with hooks off.
+pl_guard_ref() {
+  pl_refusal=
+  pl_from="from the worktree of phase $pl_phase"
+  # The old value is all zeros both for a new ref and for an update that names no old value.
+  case $2 in *[!0]*) pl_verb=move ;; *) pl_verb=delete ;; esac
+  case $3 in
+    "refs/heads/parallel/$pl_phase") return 0 ;;
+    refs/heads/parallel/integration)
+      pl_refusal="parallel: refusing to $pl_verb parallel/integration $pl_from: only \"parallel integrate\" moves it, and only to merges it tested. Commit your work on parallel/$pl_phase and finish with \"parallel done\"; the coordinator then runs \"parallel integrate\"." ;;
+    refs/heads/parallel/*)
+      pl_refusal="parallel: refusing to $pl_verb ${3#refs/heads/} $pl_from: a phase moves only its own branch, parallel/$pl_phase. Commit your work here and finish with \"parallel done\"; another phase's branch is moved by its own session, and merged by \"parallel integrate\"." ;;
+    refs/parallel/*)
+      pl_refusal="parallel: refusing to $pl_verb $3 $pl_from: refs under refs/parallel/ belong to parallel itself (work saved by \"parallel remove --force\", integrate's records). Leave them to parallel's commands." ;;
+    refs/notes/parallel)
+      if [ "$pl_verb" = delete ]; then
+        pl_refusal="parallel: refusing to delete refs/notes/parallel $pl_from: it holds every session's status and events. Report with \"parallel heartbeat\", \"parallel done\" or \"parallel fail\"."
+      elif pl_was=$1 && case $pl_was in *[!0]*) ;; *) pl_was=$(git rev-parse -q --verify refs/notes/parallel 2>/dev/null) ;; esac &&
+        [ -n "$pl_was" ] && ! git merge-base --is-ancestor "$pl_was" "$2" 2>/dev/null; then
+        pl_refusal="parallel: refusing to rewind refs/notes/parallel $pl_from (not a fast-forward): events other sessions recorded would be lost. Report with \"parallel heartbeat\", \"parallel done\" or \"parallel fail\"; \"parallel sync\" merges another clone's events."
+      fi ;;
+    *)
+      [ -n "$pl_base" ] && [ "$3" = "refs/heads/$pl_base" ] &&
+        pl_refusal="parallel: refusing to $pl_verb $pl_base $pl_from: $pl_base receives only integrated, tested work. Finish the phase with \"parallel done\"; the coordinator merges and lands it with \"parallel integrate --land\"." ;;
+  esac
+  [ -z "$pl_refusal" ]
+}
+
+# Every update of this transaction through pl_guard_ref; prints each refusal. Fails if any.
+pl_guard_refs() {
+  pl_ok=0
+  while IFS=' ' read -r pl_old pl_new pl_ref; do
+    [ -n "$pl_ref" ] || continue
+    pl_guard_ref "$pl_old" "$pl_new" "$pl_ref" || { echo "$pl_refusal" >&2; pl_ok=1; }
+  done <<PL_EOF
+$pl_input
+PL_EOF
+  return $pl_ok
+}
+
 pl_check_transaction() {
   pl_what='branch update'
   pl_clear_pathspec_env
@@ -331,10 +373,14 @@ pl_main() {
       if [ -f "$pl_udir/$pl_hook" ] && [ -x "$pl_udir/$pl_hook" ] && [ "$pl_udir" != "$pl_hookdir" ]; then
         printf '%s' "$pl_input" | "$pl_udir/$pl_hook" "$@" || return $?
       fi
-      case $pl_input in *refs/heads/parallel/*) ;; *) return 0 ;; esac
+      # Most transactions touch none of the refs judged here (one case, no process).
+      case $pl_input in
+        *refs/heads/parallel/*|*" refs/parallel/"*|*" refs/notes/parallel$pl_nl"*) ;;
+        *) case $pl_input in *" refs/heads/$pl_base$pl_nl"*) [ -n "$pl_base" ] || return 0 ;; *) return 0 ;; esac ;;
+      esac
       [ "${PARALLEL-}" = 0 ] && return 0
       pl_find_gitdir
-      pl_read_marker
+      if pl_read_marker; then pl_guard_refs || return 1; fi
       pl_check_transaction
       ;;
     post-commit)

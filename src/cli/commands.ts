@@ -106,7 +106,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'integrate', summary: 'merge done phases in dependency order, test, and move the integration branch',
-    usage: 'integrate [--dry-run] [--each] [--land] [--push [<remote>]] [--continue | --abort] [--json]',
+    usage: 'integrate [--dry-run] [--each] [--land] [--push [<remote>]] [--continue | --abort | --reset] [--json]',
     options: {
       ...json,
       'dry-run': { type: 'boolean', description: 'print the order, predicted conflicts, violations and reviews; change nothing' },
@@ -115,6 +115,7 @@ export const COMMANDS: CommandSpec[] = [
       push: { type: 'boolean', description: 'fetch from the remote (default origin) first, push the result after (atomic, with leases; exit 4 if it moved)' },
       continue: { type: 'boolean', description: 'resume an interrupted run' },
       abort: { type: 'boolean', description: 'undo an interrupted run' },
+      reset: { type: 'boolean', description: 'move the integration branch back to the last commit integrate recorded (stray commits are kept under refs/parallel/saved/integration/)' },
     },
     json: true,
     load: () => import('../workflows/integrate.js'),

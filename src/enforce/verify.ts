@@ -1,15 +1,16 @@
 /**
  * The enforcement behind the hooks: a phase's own commits judged against ownership, whatever
  * the hooks did (`--no-verify`, `-c core.hooksPath=/dev/null`, cherry-pick, rebase, commit-tree,
- * a GUI). SPEC: a phase's own commits are `git rev-list parallel/<id> --not <base>
- * parallel/integration`; a merge commit is judged on what it changes beyond a clean merge of its
+ * a GUI). SPEC: a phase's own commits are `git rev-list parallel/<id> --not <base> <trusted
+ * tip>` (src/store/trusted.ts); a merge commit is judged on what it changes beyond a clean merge of its
  * parents (`--remerge-diff`). Used by `parallel verify`, the hooks (merges) and integrate.
  */
-import { git, gitTry } from '../git/git.js';
+import { git } from '../git/git.js';
+import { trustedBounds } from '../store/trusted.js';
 import type { RepoContext } from '../git/repo.js';
 import { readPhaseTips } from '../git/phase-tips.js';
 import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
-import { INTEGRATION_BRANCH, type PhaseId, type Plan } from '../core/plan.js';
+import type { PhaseId, Plan } from '../core/plan.js';
 import { COMMIT_FORMAT, SYMLINK_MODE, parseLogZ, parseRawZ, type CommitChanges } from './changes.js';
 import { judgeChanges, symlinkBlobs, type Finding, type FindingKind, type LinkLookup } from './judge.js';
 
@@ -103,23 +104,25 @@ export function toViolation(phase: PhaseId, commit: string, f: Finding): Violati
   return { phase, commit, path: f.path, owner: f.owner, kind: f.kind, ...(f.target !== undefined ? { target: f.target } : {}), ...(f.resolved !== undefined ? { resolved: f.resolved } : {}) };
 }
 
-/** What a phase's own commits exclude: base and, when it exists, the integration branch. */
+/**
+ * What a phase's own commits exclude: base and the trusted integration tip (never wherever the
+ * branch points now: commits nobody integrated stay the phase's own, and are judged).
+ */
 export function notOwnRefs(cwd: string, base: string): string[] {
-  const refs = [`refs/heads/${base}`];
-  if (gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${INTEGRATION_BRANCH}`], { cwd })) refs.push(`refs/heads/${INTEGRATION_BRANCH}`);
-  return refs;
+  return trustedBounds(cwd, base);
 }
 
 /**
  * Judge an arbitrary set of commits as commits of `phase` (integrate judges the commits under a
  * pinned tip). Pass `{ tip }` to judge the phase's own commits up to `tip` instead.
  */
-export function verifyCommits(ctx: RepoContext, plan: Plan, base: string, phase: PhaseId, commits: readonly string[] | { tip: string }): Violation[] {
+export function verifyCommits(ctx: RepoContext, plan: Plan, base: string, phase: PhaseId, commits: readonly string[] | { tip: string; not?: readonly string[] }): Violation[] {
   const cwd = ctx.toplevel;
   const model = buildOwnership(plan);
+  const own = commits as { tip: string; not?: readonly string[] };
   const revs = Array.isArray(commits)
     ? (commits.length ? ['--no-walk=unsorted', ...commits] : [])
-    : [(commits as { tip: string }).tip, '--not', ...notOwnRefs(cwd, base)];
+    : [own.tip, '--not', ...(own.not ?? notOwnRefs(cwd, base))];
   if (revs.length === 0) return [];
   return judgeCommitChanges(cwd, model, phase, commitChanges(cwd, revs));
 }

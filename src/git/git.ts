@@ -126,5 +126,11 @@ export function splitZ(out: string): string[] {
   return parts;
 }
 
+/**
+ * Hooks off for parallel's own ref writes: the reference-transaction hook of a phase worktree
+ * refuses a session's moves of base, other branches and refs/parallel/*, not parallel's.
+ */
+export const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
+
 /** The all-zero object id git uses for "no value" in ref updates. */
 export const ZERO_OID = '0000000000000000000000000000000000000000';

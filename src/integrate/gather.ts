@@ -12,6 +12,7 @@ import { gatherPhaseStates } from '../store/gather.js';
 import { reviewsByPhase } from '../core/phase-state.js';
 import type { PhaseFacts, PlannerInput, ReviewVerdict, Violation } from './plan-steps.js';
 import { verifyCommits } from '../enforce/verify.js';
+import { integrationTrust, type IntegrationTrust } from '../store/trusted.js';
 
 export interface Gathered {
   base: string;
@@ -19,6 +20,8 @@ export interface Gathered {
   planBlob: string;
   plan: Plan;
   integration: string | null;
+  /** How far the integration branch is trusted (integrate refuses to build on strays). */
+  trust: IntegrationTrust;
   input: PlannerInput;
 }
 
@@ -32,6 +35,9 @@ export async function gather(ctx: RepoContext): Promise<Gathered> {
   const { rows, baseTip, integrationTip } = await gatherPhaseStates(ctx, plan, base);
   const baseOid = baseTip ?? rev(ctx, `refs/heads/${base}`)!;
   const integration = integrationTip ?? null;
+  const trust = integrationTrust(ctx.toplevel, base, integration);
+  // A phase's own commits end at base and the TRUSTED tip, not wherever the branch points.
+  const not = [`refs/heads/${base}`, ...(trust.trusted ? [trust.trusted] : [])];
   // How each integrated phase got there (ancestry, or by content: a squash merge).
   const integratedIds = rows.filter((r) => r.state === 'integrated').map((r) => r.id);
   const how = integratedIds.length ? integratedPhases(ctx.toplevel, base, integratedIds) : new Map<string, 'ancestry' | 'content'>();
@@ -52,7 +58,7 @@ export async function gather(ctx: RepoContext): Promise<Gathered> {
   }
   // Ownership of each candidate's own commits up to its PINNED tip (what would be merged).
   for (const [id, tip] of candidates) {
-    facts.get(id)!.violations = verifyCommits(ctx, plan, base, id, { tip }).map((v): Violation => ({ commit: v.commit, path: v.path, owner: v.owner }));
+    facts.get(id)!.violations = verifyCommits(ctx, plan, base, id, { tip, not }).map((v): Violation => ({ commit: v.commit, path: v.path, owner: v.owner }));
   }
   const reviews = new Map<string, ReviewVerdict[]>();
   for (const [id, list] of reviewsByPhase(rows)) reviews.set(id, list.map((v) => ({ reviewer: v.reviewer, verdict: v.verdict, tip: v.tip, message: v.message })));
@@ -62,6 +68,7 @@ export async function gather(ctx: RepoContext): Promise<Gathered> {
     planBlob: blob,
     plan,
     integration,
+    trust,
     input: { phases: plan.phases, facts, reviews },
   };
 }

@@ -45,7 +45,7 @@ export function predictMerges(ctx: RepoContext, phases: readonly Phase[], base: 
       return {
         merge: [],
         skipped: queue.map((q) => ({ id: q.id, reason: 'conflict' as const, detail, fails: true })),
-        note: `${INTEGRATION_BRANCH} and ${base} have diverged and conflict in ${s.files!.join(', ')}: integrate would stop before merging any phase. Start the branch over from ${base} ("git branch -f ${INTEGRATION_BRANCH} ${base}") or merge ${base} into it yourself.`,
+        note: `${INTEGRATION_BRANCH} and ${base} have diverged and conflict in ${s.files!.join(', ')}: integrate would stop before merging any phase. Start the branch over from ${base} ("git branch -f ${INTEGRATION_BRANCH} ${base}" in the main worktree): its phases merge again, and one that conflicts with ${base} gets "parallel update" as its fix.`,
         refusal: true,
       };
     }

@@ -6,7 +6,8 @@
  * none. A resumed run first checks for the job's note on its first merge (or its events), so
  * nothing is written twice.
  */
-import { gitTry } from '../git/git.js';
+import { git, gitTry } from '../git/git.js';
+import { recordTrusted } from '../store/trusted.js';
 import type { RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH, NOTES_REF, type Plan } from '../core/plan.js';
 import { appendEvents, readEvents, type NoteWrite } from '../store/store.js';
@@ -67,6 +68,26 @@ export function runEvent(plan: Plan, job: Job): NewEvent {
     ...report,
     merges: job.chain.map((s) => ({ id: s.id, seconds: Math.round(s.ms / 100) / 10 })),
   };
+}
+
+/**
+ * Before the integration branch moves: record the head as trusted (SPEC: the branch only ever
+ * points at base or at a commit integrate recorded). Written first, so a run killed between the
+ * record and the move leaves a trusted commit nothing points at yet, never a moved branch that is
+ * not trusted; the resumed run finds the record and moves the branch.
+ */
+export async function trustHead(ctx: RepoContext, job: Job): Promise<void> {
+  if (job.stage !== 'moving' || !job.head) return;
+  if (git(['merge-base', '--is-ancestor', job.head, job.baseOid], { cwd: ctx.toplevel, okCodes: [0, 1, 128] }).exitCode === 0) return;
+  await recordTrusted(ctx, {
+    commit: job.head,
+    at: new Date().toISOString(),
+    job: job.id,
+    tested: Boolean(job.test),
+    base: job.base,
+    phases: job.chain.map((s) => s.id),
+  });
+  faultPoint('trusted');
 }
 
 export async function recordJob(ctx: RepoContext, dir: string, plan: Plan, job: Job): Promise<void> {

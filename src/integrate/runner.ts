@@ -127,7 +127,7 @@ class Runner {
       // Nothing has moved and a resume would meet the same conflict: the job is over.
       closeJournal(this.env.dir, job);
       throw new ParallelError(
-        `parallel: ${INTEGRATION_BRANCH} and ${job.base} have diverged and conflict in ${out.files!.join(', ')}; nothing was changed and no integrate is pending. Either start the integration branch over from ${job.base} ("git branch -f ${INTEGRATION_BRANCH} ${job.base}": its phases merge again), or merge ${job.base} into it yourself in a worktree ("git switch ${INTEGRATION_BRANCH}", "git merge ${job.base}", resolve, commit, then switch back); then run "parallel integrate".`,
+        `parallel: ${INTEGRATION_BRANCH} and ${job.base} have diverged and conflict in ${out.files!.join(', ')}; nothing was changed and no integrate is pending. Start the integration branch over from ${job.base} ("git branch -f ${INTEGRATION_BRANCH} ${job.base}" in the main worktree): its phases merge again, and a phase that conflicts with ${job.base} is reported with "parallel update" as its fix; then run "parallel integrate". (A merge made by hand on ${INTEGRATION_BRANCH} is not one integrate recorded, so integrate would refuse to build on it.)`,
         { code: 'conflict' },
       );
     }

@@ -8,10 +8,10 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { git, gitOut, gitTry, splitZ, GitError } from '../git/git.js';
+import { git, gitOut, gitTry, splitZ, GitError, NO_HOOKS } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
 
-export const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
+export { NO_HOOKS };
 
 export function scratchPath(dir: string): string {
   return join(dir, 'worktree');

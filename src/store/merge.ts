@@ -1,7 +1,8 @@
 /**
  * Merging two versions of the coordination ref (sync). `git notes merge` would drop our non-note
  * entries (GIT-FACTS), so the merge is ours: per session the union of events by id, re-chunked
- * and its record re-folded; commit notes unioned (lines of both when both annotate a commit).
+ * and its record re-folded; commit notes unioned (lines of both when both annotate a commit);
+ * integrate's trusted-commit records unioned.
  * The result is one commit with both tips as parents, written with compare-and-swap.
  */
 import { git } from '../git/git.js';
@@ -10,6 +11,7 @@ import { compareEvents, foldEvents, hasRecord } from './record.js';
 import { CHUNK_SIZE, STORE_REF, eventsDir, openChunkPath, parseEventsPath, parseLines, recordPath, sealedChunkPath, toLines } from './layout.js';
 import { catBatch, listTree } from './store.js';
 import { runImport, type ImportOp, type ImportOutcome } from './fast-import.js';
+import { TRUSTED_DIR } from './trusted.js';
 
 /** The chunks and record of one session after a merge (pure). */
 export function chunkSession(phase: string, session: string, events: readonly StatusEvent[]): ImportOp[] {
@@ -134,6 +136,10 @@ export function mergeStoreTips(cwd: string, ours: string | null, theirs: string)
     if (present.has(obj)) ops.push({ op: 'N', commit: obj, content: text });
     else ops.push({ op: 'M', path: ourPaths.get(obj) ?? theirPaths.get(obj)!, content: text });
   }
+  // integrate's trusted-commit records (written once, never changed): theirs that we lack.
+  const trusted = [...theirTree].filter(([path]) => path.startsWith(`${TRUSTED_DIR}/`) && !ourTree.has(path));
+  const trustedBodies = catBatch(cwd, trusted.map(([, blob]) => blob));
+  trusted.forEach(([path], i) => ops.push({ op: 'M', path, content: trustedBodies[i]?.body ?? '' }));
   const outcome = runImport(cwd, { from: ours, merge: theirs, message: `sync: merge ${theirs.slice(0, 12)}`, ops });
   return { outcome, received, how: 'merged' };
 }

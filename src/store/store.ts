@@ -88,6 +88,10 @@ export interface StoreWrite {
    * command may only report for a started session. Decided from the record the write reads anyway.
    */
   requireRecord?: ParallelError;
+  /** Other paths written as they are (integrate's trusted-commit records). */
+  files?: { path: string; content: string }[];
+  /** The commit message (default: the first event's type, phase and session). */
+  message?: string;
 }
 
 const LOCK_WAIT_MS = Number(process.env.PARALLEL_LOCK_WAIT_MS) || 3000;
@@ -125,7 +129,7 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
   // A lock is stale when the SAME lock file (same inode and mtime) stays: live writers make new ones.
   let seenLock: { id: string; since: number } | undefined;
   const first = write.events[0];
-  const message = first ? `${first.type} ${first.phase || 'coordinator'}/${first.session}${write.events.length > 1 ? ` (+${write.events.length - 1})` : ''}` : 'notes';
+  const message = write.message ?? (first ? `${first.type} ${first.phase || 'coordinator'}/${first.session}${write.events.length > 1 ? ` (+${write.events.length - 1})` : ''}` : 'notes');
   // Per session: its record (only for events that keep one: not decisions) and its open chunk.
   const withRecord = keys.map(([p, s]) => write.events.some((e) => e.phase === p && e.session === s && hasRecord(e)));
   const paths = keys.flatMap(([p, s], i) => [...(withRecord[i] ? [recordPath(p, s)] : []), openChunkPath(p, s)]);
@@ -194,6 +198,7 @@ function buildOps(write: StoreWrite, keys: [string, string][], bodies: { rec: st
     if (i === 0) firstRecord = rec;
     if (rec && hasRecord(mine[0]!)) ops.push({ op: 'M', path: recordPath(phase, session), content: JSON.stringify(rec) + '\n' });
   });
+  for (const f of write.files ?? []) ops.push({ op: 'M', path: f.path, content: f.content });
   for (const n of write.notes ?? []) {
     const text = typeof n.text === 'function' ? n.text(firstRecord) : n.text;
     ops.push({ op: 'N', commit: n.commit, content: text.endsWith('\n') ? text : `${text}\n` });

@@ -1,6 +1,7 @@
 /**
  * `parallel doctor [--json]`: git version, hooks present and reached in every phase worktree,
- * base recorded, stale locks, worktrees missing, coordination ref readable. Each problem comes
+ * base recorded, stale locks, worktrees missing, coordination ref readable, and what integrate
+ * trusts (the integration branch, phase work on base, renamed phase branches). Each problem comes
  * with the exact command that fixes it; exit 1 if there is any.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { openRepo, type RepoContext } from '../git/repo.js';
 import { NOTES_REF } from '../core/plan.js';
 import { hooksFolderProblems, worktreeHookProblems } from '../hooks/health.js';
 import { parallelHooksDir, phaseWorktrees } from '../hooks/install.js';
+import { phaseTips } from '../git/integrated.js';
+import { renameFindings, trustFindings } from './doctor-trust.js';
 
 interface Check {
   name: string;
@@ -100,9 +103,15 @@ function coordination(ctx: RepoContext): Check {
   return check('coordination', `${NOTES_REF} readable (${tree.stdout.split('\n').filter(Boolean).length} entries)`, []);
 }
 
+function trust(ctx: RepoContext): Check {
+  const { detail, problems } = trustFindings(ctx);
+  const ids = [...phaseTips(ctx.toplevel).keys()];
+  return check('trust', detail, [...problems, ...renameFindings(ctx, ids)]);
+}
+
 export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepo(input.cwd);
-  const checks = [gitVersion(ctx.toplevel), base(ctx), hooks(ctx), worktrees(ctx), await locks(ctx), coordination(ctx)];
+  const checks = [gitVersion(ctx.toplevel), base(ctx), hooks(ctx), worktrees(ctx), await locks(ctx), coordination(ctx), trust(ctx)];
   const problems = checks.flatMap((c) => c.problems.map((p) => ({ check: c.name, ...p })));
   const lines: string[] = [];
   for (const c of checks) {

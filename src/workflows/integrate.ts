@@ -1,5 +1,5 @@
 /**
- * `parallel integrate [--dry-run] [--each] [--land] [--push [<remote>]] [--continue | --abort] [--json]`.
+ * `parallel integrate [--dry-run] [--each] [--land] [--push [<remote>]] [--continue | --abort | --reset] [--json]`.
  * Gather -> plan (pure) -> job in a journal -> run it (merge, test, move, record, land). The
  * pieces live in src/integrate/; docs/ARCHITECTURE.md describes the state machine.
  */
@@ -13,7 +13,9 @@ import { acquireLock, inspectLock } from '../integrate/lock.js';
 import { closeJournal, readJournal, writeJournal, type Job } from '../integrate/journal.js';
 import { createJob, planOfJob } from '../integrate/job.js';
 import { runMerges, moveIntegration, assertNotCheckedOut } from '../integrate/runner.js';
-import { recordJob } from '../integrate/record.js';
+import { recordJob, trustHead } from '../integrate/record.js';
+import { resetIntegration, strayRefusal } from '../integrate/reset.js';
+import { checkPlanOnResume } from '../integrate/resume-check.js';
 import { land } from '../integrate/land.js';
 import { abortJob } from '../integrate/abort.js';
 import { predictMerges } from '../integrate/predict.js';
@@ -27,6 +29,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   if (o.push) return (await import('../integrate/push.js')).runWithPush(input, run);
   if (input.args.length) throw usageError(`parallel: integrate takes no arguments (got "${input.args[0]}"). Run "parallel integrate --help".`);
   if (o.continue && o.abort) throw usageError('parallel: --continue and --abort exclude each other. Pick one.');
+  if (o.reset && (o.continue || o.abort || o.land || o.each || o['dry-run'])) throw usageError('parallel: --reset only moves the integration branch back; it does not combine with --continue, --abort, --land, --each or --dry-run. Run it alone.');
   if (o['dry-run'] && (o.continue || o.abort || o.land)) throw usageError('parallel: --dry-run changes nothing, so it does not combine with --continue, --abort or --land. Run it alone.');
   const ctx = openRepo(input.cwd);
   const dir = stateDir(ctx, 'integrate');
@@ -37,6 +40,11 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   try {
     if (lock.cleared) progress.line(`cleared a stale lock left by a killed integrate (pid ${lock.cleared.pid}, since ${lock.cleared.since})`);
     let job = readJournal(dir);
+    if (o.reset) {
+      if (job) throw refused(`parallel: an interrupted integrate (started ${job.created}) is pending; --reset would move the branch under it. Finish it ("parallel integrate") or undo it ("parallel integrate --abort") first.`);
+      const out = resetIntegration(ctx);
+      return { exitCode: 0, data: { head: out.head, saved: out.saved ?? null, strays: out.strays }, text: out.lines.join('\n') };
+    }
     if (o.abort) {
       if (!job) throw refused('parallel: there is no interrupted integrate to abort. Nothing was changed.');
       clearIntegrationLock(ctx);
@@ -47,6 +55,8 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       if (clearIntegrationLock(ctx)) progress.line(`cleared ${INTEGRATION_BRANCH}'s ref lock left by the killed run`);
       if (job.stage === 'recording' && clearStaleNotesLock(ctx)) progress.line('cleared the coordination ref\'s lock left by the killed run');
       progress.line(`resuming the interrupted integrate started ${job.created} (pinned tips: ${job.queue.concat(job.chain).map((s) => `${s.id}@${short(s.tip)}`).join(', ') || 'none'})`);
+      const changed = await checkPlanOnResume(ctx, job, await planOfJob(ctx, job));
+      if (changed) progress.line(changed);
       if (o.each && !job.each) {
         progress.line('resuming the interrupted integrate without --each (it started without it; --each is ignored). To test after every merge, run "parallel integrate --abort", then "parallel integrate --each".');
       }
@@ -67,6 +77,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
 
 async function newJob(ctx: RepoContext, dir: string, each: boolean, landToo: boolean, progress: Progress): Promise<Job> {
   const g = await gather(ctx);
+  if (g.trust.strays.length) throw strayRefusal(ctx, g.trust, g.base);
   assertNotCheckedOut(ctx, INTEGRATION_BRANCH);
   const plan = planIntegration(g.input);
   const job = createJob(ctx, g, plan, { each, land: landToo });
@@ -80,6 +91,7 @@ async function execute(ctx: RepoContext, dir: string, job: Job, progress: Progre
   const plan = await planOfJob(ctx, job);
   const env = { ctx, dir, plan, progress };
   await runMerges(env, job);
+  await trustHead(ctx, job);
   moveIntegration(env, job);
   await recordJob(ctx, dir, plan, job);
   let landRefusal: string | undefined;
@@ -130,7 +142,8 @@ async function dryRun(ctx: RepoContext, dir: string): Promise<CommandResult> {
       ...(pred.note || pending || running ? { note: [pred.note, runningNote, pending ? `An interrupted integrate (started ${pending.created}) is pending: "parallel integrate" resumes it, "parallel integrate --abort" undoes it.` : ''].filter(Boolean).join('\n') } : {}),
     },
   };
-  const refusal = pending || running ? undefined : wouldRefuse(ctx, pred.refusal ? `${INTEGRATION_BRANCH} and ${g.base} have diverged and conflict (above)` : undefined);
+  const stray = g.trust.strays.length ? strayRefusal(ctx, g.trust, g.base).message.replace(/^parallel: /, '') : undefined;
+  const refusal = pending || running ? undefined : stray ?? wouldRefuse(ctx, pred.refusal ? `${INTEGRATION_BRANCH} and ${g.base} have diverged and conflict (above)` : undefined);
   if (refusal) report.dryRun!.wouldRefuse = refusal;
   if (!g.plan.test) report.dryRun!.note = [report.dryRun!.note, 'No test command in the plan: the merges would be untested.'].filter(Boolean).join('\n');
   return { exitCode: exitCodeOf(report), data: jsonOf(report), text: textOf(report, Boolean(g.plan.test)) };

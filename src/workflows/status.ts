@@ -6,6 +6,7 @@
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { usageError, ExitCode } from '../errors.js';
 import { openRepo, resolveBase } from '../git/repo.js';
+import { renamedPhaseBranches } from '../git/phase-reflog.js';
 import { readCommittedPlan } from '../config/plan-source.js';
 import { parseDuration, formatDuration } from '../core/duration.js';
 import { computeWaves } from '../core/graph.js';
@@ -51,8 +52,12 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     const now = Date.now();
     const { rows } = await gatherPhaseStates(ctx, plan, base, { now, heartbeatTimeout, sessionTimeout });
     const counts = countStates(rows);
-    const data = { name: plan.name, base, waves, counts, phases: rows, polled_at: new Date(now).toISOString() };
-    return { rows, counts, data, text: renderDashboard({ name: plan.name, base, waves, rows, counts, now, color: c }) };
+    // A phase branch renamed away and back went past the hooks (git branch -m runs none).
+    const warnings = [...renamedPhaseBranches(ctx.commonDir, plan.phases.map((p) => p.id)).keys()]
+      .map((id) => `parallel/${id} was renamed away and back (its reflog shows "git branch -m"), so commits made meanwhile passed no hook; "parallel verify ${id}" checks them (integrate does too)`);
+    const data = { name: plan.name, base, waves, counts, phases: rows, polled_at: new Date(now).toISOString(), ...(warnings.length ? { warnings } : {}) };
+    const text = renderDashboard({ name: plan.name, base, waves, rows, counts, now, color: c });
+    return { rows, counts, data, text: warnings.length ? `${text}\n${warnings.map((w) => `WARNING: ${w}`).join('\n')}` : text };
   };
 
   if (input.opts.watch) return watch(input, snapshot, interval);

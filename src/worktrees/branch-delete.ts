@@ -4,12 +4,12 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git } from '../git/git.js';
+import { git, NO_HOOKS } from '../git/git.js';
 import { phaseBranch, type PhaseId } from '../core/plan.js';
 
 /** Delete `parallel/<id>` only if it is still at `tip` (compare-and-swap). Returns git's complaint on failure. */
 export function deletePhaseBranch(cwd: string, id: PhaseId, tip: string): string | undefined {
-  const res = git(['update-ref', '-d', `refs/heads/${phaseBranch(id)}`, tip], { cwd, okCodes: [0, 1, 128] });
+  const res = git([...NO_HOOKS, 'update-ref', '-d', `refs/heads/${phaseBranch(id)}`, tip], { cwd, okCodes: [0, 1, 128] });
   return res.exitCode === 0 ? undefined : res.stderr.trim() || `update-ref exited ${res.exitCode}`;
 }
 

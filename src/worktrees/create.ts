@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, GitError } from '../git/git.js';
+import { git, GitError, NO_HOOKS } from '../git/git.js';
 import { writeMarker, type PhaseMarker, type RepoContext } from '../git/repo.js';
 import { prepareWorktreeHooks } from '../hooks/install.js';
 import { phaseBranch } from '../core/plan.js';
@@ -95,7 +95,7 @@ export function rollbackWorktree(cwd: string, created: CreatedWorktree): string[
   if (created.createdBranchAt) {
     // Compare-and-swap: delete the branch only if it is still where this run made it.
     const ref = `refs/heads/${phaseBranch(created.phase)}`;
-    const res = git(['update-ref', '-d', ref, created.createdBranchAt], { cwd, okCodes: [0, 1, 128] });
+    const res = git([...NO_HOOKS, 'update-ref', '-d', ref, created.createdBranchAt], { cwd, okCodes: [0, 1, 128] });
     const still = git(['rev-parse', '--verify', '--quiet', ref], { cwd, okCodes: [0, 1, 128] });
     if (still.exitCode === 0 && res.exitCode !== 0) problems.push(`the branch ${phaseBranch(created.phase)} moved since it was made, so it was kept`);
   }

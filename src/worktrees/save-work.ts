@@ -8,7 +8,7 @@
 import { copyFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git, gitOut, GitError, ZERO_OID } from '../git/git.js';
+import { git, gitOut, GitError, NO_HOOKS, ZERO_OID } from '../git/git.js';
 import type { UnsavedWork } from './unsaved.js';
 
 export const SAVED_REF_PREFIX = 'refs/parallel/saved/';
@@ -60,7 +60,7 @@ export function saveWork(worktree: string, gitDir: string, who: { phase: string;
     const stamp = refStamp(now);
     for (let n = 0; n < 100; n++) {
       const ref = `${SAVED_REF_PREFIX}${who.phase}/${stamp}${n ? `-${n}` : ''}`;
-      const res = git(['update-ref', ref, commit, ZERO_OID], { cwd: worktree, okCodes: [0, 1, 128] });
+      const res = git([...NO_HOOKS, 'update-ref', ref, commit, ZERO_OID], { cwd: worktree, okCodes: [0, 1, 128] });
       if (res.exitCode === 0) return { ref, commit, ...(detached ? { detached } : {}) };
     }
     throw new Error(`could not create a ref under ${SAVED_REF_PREFIX}${who.phase}/`);

@@ -11,6 +11,7 @@ import { existsSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../helpers/repo.js';
 import { Fixture, letterPhases, planYaml, type IntegrateJson } from './integrate-fixture.js';
+import { recordTrustedByHand } from './trusted-fixture.js';
 
 const PLAN = (test: string) => planYaml({ name: 'crash', test, retries: 0, shared: ['config.txt'], phases: letterPhases(4) });
 
@@ -136,6 +137,8 @@ describe('integrate: SIGKILL at random moments', () => {
     const m0 = f.rev('main')!;
     const m1 = f.repo.commit({ 'docs/base.md': 'base moved on\n' }, 'base moves on');
     const side = f.repo.git(['commit-tree', `${m0}^{tree}`, '-p', m0, '-m', 'work on the integration branch itself']).stdout.trim();
+    // As if an earlier integrate had made it: integrate builds only on commits it recorded.
+    recordTrustedByHand(f.repo, side);
     const states: Omit<Scenario, 'points' | 'reference'>[] = [
       { name: 'no integration branch', main: m0, integration: null, args: [] },
       { name: 'integration branch present', main: m1, integration: m0, args: [] },

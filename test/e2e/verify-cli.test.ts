@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { authAndUi, commit, head, removeRepo, stage, type HookRepo } from './hooks-fixture.js';
+import { recordTrustedByHand } from './trusted-fixture.js';
 
 const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
 
@@ -79,10 +80,21 @@ describe('parallel verify', () => {
     h.repo.git(['reset', '-q', '--hard', before], { cwd: ui });
   });
 
-  it('does not blame a phase for work it started from on the integration branch', () => {
-    // The integration branch holds ui's work; a phase started from there owns none of it.
+  it('a hand-moved integration branch hides nothing: own commits end at the trusted tip', () => {
+    // Someone points the integration branch at ui's work by hand: integrate never recorded it.
     h.repo.git(['branch', 'parallel/integration', 'parallel/ui']);
     h.repo.git(['worktree', 'add', '-q', '-b', 'parallel/glob', join(h.repo.root, 'glob-wt'), 'parallel/integration']);
+    const uiOwn = h.repo.json<VerifyJson>(['verify', 'ui']);
+    expect(uiOwn.code).toBe(1);
+    expect(uiOwn.data.violations.map((v) => v.path)).toEqual(['README.md', 'src/ui/passwd']);
+    const globOwn = h.repo.json<VerifyJson>(['verify', 'glob']);
+    expect(globOwn.code).toBe(1);
+    expect(globOwn.data.violations.every((v) => v.phase === 'glob')).toBe(true);
+  });
+
+  it('does not blame a phase for work it started from on the trusted integration branch', () => {
+    // The same commit, recorded as integrate records the commits it moves the branch to.
+    recordTrustedByHand(h.repo, h.repo.rev('parallel/integration'));
     const r = h.repo.json<VerifyJson>(['verify', 'glob']);
     expect(r.code).toBe(0);
     expect(r.data.violations).toEqual([]);
