@@ -98,6 +98,10 @@ jobs:
     runs-on: ubuntu-latest
     steps:
 ${setup('')}
+      # The commits integrate recorded as tested live in the coordination ref: without it, merges
+      # on parallel/integration that the phase picked up would count as the phase's own.
+      - name: Fetch the coordination ref
+        run: git fetch --no-tags origin refs/notes/parallel:refs/notes/parallel || echo "no coordination ref on origin yet"
       - name: Verify the phase's commits against ownership
         run: npx parallel verify "\${GITHUB_REF_NAME#parallel/}"
 
@@ -171,6 +175,8 @@ parallel-verify:
   rules:
     - if: '${phaseRule}'
   script:
+    # The commits integrate recorded as tested live in the coordination ref.
+    - git fetch --no-tags origin refs/notes/parallel:refs/notes/parallel || echo "no coordination ref on origin yet"
     - npx parallel verify "\${CI_COMMIT_BRANCH#parallel/}"
 
 parallel-integrate:
