@@ -25,7 +25,7 @@ describe('parallel ci init', () => {
   let shim: string;
 
   beforeAll(() => {
-    h = new Host(phasePlan('shop', ['alpha', 'beta'], 'test -f alpha/a.txt'), PACKAGE);
+    h = new Host(phasePlan('shop', ['alpha', 'beta', 'gamma', 'delta'], 'test -f alpha/a.txt'), PACKAGE);
     // `npx parallel` on the runner: the built CLI (as `npm ci` would have installed it).
     shim = join(h.root, 'shim');
     mkdirSync(shim);
@@ -176,5 +176,28 @@ describe('parallel ci init', () => {
     expect(readdirSync(join(dir, 'parallel-artifacts/logs')).some((f) => f.endsWith('.log'))).toBe(true);
     expect(h.hostGit(['merge-base', '--is-ancestor', tip, 'refs/heads/main'])).toBe('');
     h.expectOnlyTested(h.hostGit(['rev-list', '--max-parents=0', 'refs/heads/main']), 'after the GitLab job');
+  });
+
+  it('verify from the file judges a phase that picked up unlanded merges (parallel update) on its own commits only', () => {
+    // gamma is integrated on the host's parallel/integration but not landed on main.
+    h.finishOn(h.sessionClone('laptop-gamma'), 'gamma', { 'gamma/g.txt': 'g\n' });
+    const queued = h.pushJson(h.runnerClone('no-land'), []);
+    expect(queued.code, queued.stderr).toBe(0);
+    expect(h.hostRev('refs/heads/parallel/integration')).not.toBe(h.hostRev('refs/heads/main'));
+    // delta takes the integration branch in (sync follows the host's, update merges it), then works.
+    const clone = h.sessionClone('laptop-delta');
+    h.ok(['start', 'delta'], clone);
+    const wt = `${clone}-delta`;
+    h.ok(['sync'], clone);
+    h.ok(['update'], wt);
+    h.repo.write('delta/d.txt', 'd\n', wt);
+    h.repo.git(['add', '--', 'delta/d.txt'], { cwd: wt });
+    h.repo.git(['commit', '-q', '-m', 'delta work'], { cwd: wt });
+    h.ok(['done', '-m', 'delta finished'], wt);
+    h.ok(['sync'], clone);
+    const committed = parse(h.hostGit(['show', 'main:.github/workflows/parallel.yml'])) as Github;
+    const verified = runJob(committed.jobs.verify!, checkout('verify-delta', 'parallel/delta'), { GITHUB_REF_NAME: 'parallel/delta', GITHUB_EVENT_NAME: 'push' });
+    expect(verified.map((s) => s.code), JSON.stringify(verified, null, 1)).toEqual(verified.map(() => 0));
+    expect(verified.at(-1)!.out).toContain('delta: ok (1 commit checked)');
   });
 });
