@@ -61,7 +61,10 @@ class Runner {
   /** Put the scratch worktree at `commit` (clearing whatever a killed run left there). */
   private async moveTo(commit: string): Promise<void> {
     if (this.at === commit) return;
-    const { path, created } = resetScratch(this.env.ctx, this.env.dir, commit);
+    const { path, created, movedFrom } = resetScratch(this.env.ctx, this.env.dir, this.env.plan, commit);
+    if (this.scratch !== path) {
+      this.env.progress.line(`scratch worktree: ${path}${movedFrom ? ` (moved from ${movedFrom})` : created ? ' (created)' : ''}`);
+    }
     this.scratch = path;
     // `clean -fd` removed copies that are not ignored: copy again (existing files are kept).
     if (this.env.plan.copy.length) await copyPlanFiles(this.env.plan.copy, this.env.ctx.mainWorktree, path);

@@ -1,0 +1,84 @@
+/**
+ * integrate's scratch worktree as a real project meets it: placed next to the phase worktrees
+ * (never under `.git`), moved there from the old place the git way, a foreign folder there
+ * refused by name; a failing `setup` reported as such; tests that change the tree or move HEAD;
+ * background processes a test leaves behind; "nothing to land".
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Fixture, letterPhases, planYaml, skippedOf } from './integrate-fixture.js';
+
+function plan(test: string, extra = ''): string {
+  return planYaml({ name: 'scratch', test, phases: letterPhases(2) }).replace('phases:', `${extra}phases:`);
+}
+
+/** Like a file server that refuses any path with a dot-segment: red anywhere under a dot-folder. */
+const NO_DOT_SEGMENT = 'case "$PWD/" in */.*) echo "refusing a dot-segment in $PWD"; exit 1;; esac';
+
+let f: Fixture | undefined;
+afterEach(() => {
+  f?.cleanup();
+  f = undefined;
+});
+
+describe('the scratch worktree', () => {
+  it('sits at the worktrees template with {phase} = integration, so a test that refuses dot-segments passes', () => {
+    f = new Fixture(plan(NO_DOT_SEGMENT));
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    const r = f.integrate();
+    expect(r.code, `${r.stderr}\n${r.data.tests ? readFileSync(r.data.tests.log, 'utf8') : ''}`).toBe(0);
+    expect(r.data.integrated).toEqual(['alpha']);
+    const where = join(f.root, 'repo-integration');
+    expect(r.stderr).toContain(`scratch worktree: ${where}`);
+    expect(existsSync(join(where, 'alpha/a'))).toBe(true);
+    expect(f.repo.git(['worktree', 'list', '--porcelain']).stdout).toContain(`worktree ${where}\n`);
+    // Logs stay under the common git dir.
+    expect(r.data.tests!.log.startsWith(join(f.repo.dir, '.git/parallel/integrate/logs/'))).toBe(true);
+  });
+
+  it('moves a scratch worktree from the old place under .git with git worktree move', () => {
+    f = new Fixture(plan('true'));
+    const old = join(f.repo.dir, '.git/parallel/integrate/worktree');
+    mkdirSync(join(f.repo.dir, '.git/parallel/integrate'), { recursive: true });
+    f.repo.git(['worktree', 'add', '--detach', '-q', old, 'main']);
+    writeFileSync(join(old, 'ignored-cache'), 'kept? no: untracked files go\n');
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    const r = f.integrate();
+    expect(r.code, r.stderr).toBe(0);
+    const where = join(f.root, 'repo-integration');
+    expect(r.stderr).toContain(`scratch worktree: ${where} (moved from ${old})`);
+    const list = f.repo.git(['worktree', 'list', '--porcelain']).stdout;
+    expect(list).toContain(`worktree ${where}\n`);
+    expect(list).not.toContain(old);
+    expect(existsSync(old)).toBe(false);
+    expect(list.split('\n\n').filter((b) => b.startsWith('worktree ')).length).toBe(3); // main, alpha, scratch
+  });
+
+  it('refuses, naming it, a folder at its place that is not the scratch worktree, and keeps it', () => {
+    f = new Fixture(plan('true'));
+    const where = join(f.root, 'repo-integration');
+    mkdirSync(where);
+    writeFileSync(join(where, 'mine.txt'), 'the user\'s\n');
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    const r = f.integrate();
+    expect(r.code).toBe(1);
+    expect(r.data.error?.message).toContain(`${where} is where integrate's scratch worktree goes`);
+    expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    expect(readFileSync(join(where, 'mine.txt'), 'utf8')).toBe('the user\'s\n');
+    // A linked worktree of the user's at that place is refused too.
+    const g = f.repo.git(['worktree', 'list', '--porcelain']).stdout;
+    expect(g).not.toContain(`worktree ${where}\n`);
+  });
+
+  it('refuses a worktree of the user\'s at its place', () => {
+    f = new Fixture(plan('true'));
+    const where = join(f.root, 'repo-integration');
+    f.repo.git(['worktree', 'add', '-q', '-b', 'mine', where]);
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    const r = f.integrate();
+    expect(r.code).toBe(1);
+    expect(r.data.error?.message).toContain(where);
+    expect(f.repo.git(['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: where }).stdout.trim()).toBe('mine');
+  });
+});
