@@ -5,7 +5,7 @@
  * background processes a test leaves behind; "nothing to land".
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Fixture, letterPhases, planYaml, skippedOf } from './integrate-fixture.js';
 
@@ -80,5 +80,38 @@ describe('the scratch worktree', () => {
     expect(r.code).toBe(1);
     expect(r.data.error?.message).toContain(where);
     expect(f.repo.git(['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: where }).stdout.trim()).toBe('mine');
+  });
+
+  it('doctor and prune know it: under .git it is reported and removed; deleted by hand it is cleared; in place it is kept', () => {
+    f = new Fixture(plan('true'));
+    const old = join(f.repo.dir, '.git/parallel/integrate/worktree');
+    mkdirSync(join(f.repo.dir, '.git/parallel/integrate'), { recursive: true });
+    f.repo.git(['worktree', 'add', '--detach', '-q', old, 'main']);
+    const d = f.repo.parallel(['doctor']);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toContain(`integrate's scratch worktree is still under the git dir at ${old}`);
+    const p = f.repo.parallel(['prune']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout).toContain(`removed integrate's scratch worktree at ${old}`);
+    expect(existsSync(old)).toBe(false);
+    expect(f.repo.git(['worktree', 'list']).stdout).not.toContain(old);
+
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    expect(f.integrate().code).toBe(0);
+    const where = join(f.root, 'repo-integration');
+    const ok = f.repo.parallel(['doctor']);
+    expect(ok.stdout).toMatch(/^ok {7}worktrees: /m);
+    expect(ok.stdout).toContain(`integrate's scratch worktree: ${where}`);
+    expect(f.repo.parallel(['prune']).stdout).toContain(`integrate's scratch worktree at ${where} is kept`);
+    expect(existsSync(where)).toBe(true);
+
+    rmSync(where, { recursive: true, force: true });
+    const gone = f.repo.parallel(['doctor']);
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toContain(`integrate's scratch worktree at ${where} was deleted by hand`);
+    expect(gone.stdout).not.toContain('git worktree prune');
+    expect(f.repo.parallel(['prune']).stdout).toContain(`cleared integrate's scratch worktree at ${where}`);
+    expect(f.repo.parallel(['doctor']).stdout).toMatch(/^ok {7}worktrees: 1 phase worktree$/m);
+    expect(f.repo.git(['worktree', 'list']).stdout).not.toContain(where);
   });
 });
