@@ -47,6 +47,8 @@ export function resetScratch(ctx: RepoContext, dir: string, plan: Pick<Plan, 'wo
   // A killed git leaves lock files behind (index.lock, HEAD.lock); we hold integrate's lock and
   // nobody else works in this worktree, so they are ours to clear.
   for (const f of readdirSync(gitDir)) if (f.endsWith('.lock')) unlinkSync(join(gitDir, f));
+  // A test may have checked out a branch here: detach first, so `reset --hard` moves no branch.
+  git(['update-ref', '--no-deref', 'HEAD', commit], { cwd: place.path });
   // `reset --hard` also drops a half-done merge (MERGE_HEAD, a staged merge with no MERGE_HEAD).
   git([...NO_HOOKS, 'reset', '--hard', '--quiet', commit], { cwd: place.path });
   git([...NO_HOOKS, 'clean', '-fdq'], { cwd: place.path });

@@ -115,3 +115,92 @@ describe('the scratch worktree', () => {
     expect(f.repo.git(['worktree', 'list']).stdout).not.toContain(where);
   });
 });
+
+describe('integrate meets a real test suite', () => {
+  it('reports a failing setup as its own skip reason: the command, its exit code and log; the tests did not run; nobody blamed', () => {
+    f = new Fixture(plan('echo ran >> $ROOT/tests.log', 'setup: ["echo installing; test -d .parallel || exit 7"]\n'));
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    const r = f.integrate();
+    expect(r.code).toBe(1);
+    expect(r.data.integrated).toEqual([]);
+    expect(skippedOf(r.data)).toEqual({ alpha: 'setup', beta: 'not_done' });
+    const detail = r.data.skipped.find((s) => s.id === 'alpha')!.detail;
+    expect(detail).toContain('setup "echo installing; test -d .parallel || exit 7" failed in the scratch worktree (exit 7; log: ');
+    expect(detail).toContain('the tests did not run; no phase is to blame');
+    expect(readFileSync(detail.match(/log: (\S+\.log)/)![1]!, 'utf8')).toContain('installing');
+    expect(existsSync(join(f.root, 'tests.log'))).toBe(false);
+    expect(r.data.base_red).toBe(false);
+    expect(r.data.tests).toBeNull();
+    const text = f.repo.parallel(['integrate']);
+    expect(text.stdout).toContain('setup "echo installing; test -d .parallel || exit 7" failed in the scratch worktree, so the tests did not run');
+    expect(text.stdout).not.toMatch(/is red|fix main first|Tests: .* failed in/);
+    expect(f.rev('parallel/integration')).toBe(f.rev('main'));
+  });
+
+  it('says there is nothing to land when base already is at the integration head', () => {
+    f = new Fixture(plan('true'));
+    const r = f.repo.parallel(['integrate', '--land']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('Landed');
+    expect(r.stdout).toContain(`Nothing to land: main is already at ${f.rev('main')!.slice(0, 7)}`);
+    expect(f.integrate(['--land']).data.landed).toBe(false);
+    // A real fast-forward still says Landed.
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    const l = f.repo.parallel(['integrate', '--land']);
+    expect(l.stdout).toMatch(/Landed: main fast-forwarded to [0-9a-f]{7}/);
+  });
+
+  it('--each: a test that rewrites tracked files and leaves untracked ones does not break the next merge; ignored files stay', () => {
+    // The test rewrites README.md (like a snapshot updater), drops an untracked file, and counts
+    // its runs in an ignored cache that must survive between steps.
+    const test = 'test ! -e stray && echo changed >> README.md && touch stray && echo x >> cache/runs && true';
+    f = new Fixture(plan(test, 'setup: ["mkdir -p cache"]\n'), { '.gitignore': 'cache/\n' });
+    f.finish({ alpha: { 'alpha/a': 'a\n' }, beta: { 'beta/b': 'b\n' } });
+    const r = f.integrate(['--each']);
+    expect(r.code, `${r.stderr}`).toBe(0);
+    expect(r.data.integrated).toEqual(['alpha', 'beta']);
+    expect(r.stderr).not.toContain('internal error');
+    const where = join(f.root, 'repo-integration');
+    expect(readFileSync(join(where, 'cache/runs'), 'utf8').split('\n').filter(Boolean).length).toBe(2);
+  });
+
+  it('a test that commits is red, with that reason, and blames no conflict', () => {
+    const test = 'if test -e beta/b; then echo more >> beta/b && git add beta/b && git -c user.name=t -c user.email=t@t commit -qm sneaky; fi';
+    f = new Fixture(plan(test));
+    f.finish({ alpha: { 'alpha/a': 'a\n' }, beta: { 'beta/b': 'b\n' } });
+    const r = f.integrate(['--each']);
+    expect(r.code).toBe(1);
+    expect(r.data.integrated).toEqual(['alpha']);
+    expect(skippedOf(r.data)).toEqual({ beta: 'red' });
+    expect(r.data.skipped[0]!.detail).toContain('the test moved HEAD in the scratch worktree');
+    expect(r.data.skipped[0]!.detail).not.toContain('conflict');
+    expect(f.show('parallel/integration', 'beta/b')).toBeNull();
+  });
+
+  it('a test that checks out a branch is red with that reason', () => {
+    f = new Fixture(plan('git checkout -q -B from-test'));
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    const r = f.integrate();
+    expect(r.code).toBe(1);
+    expect(r.data.integrated).toEqual([]);
+    expect(r.data.skipped.find((s) => s.id === 'alpha')!.detail).toContain('it checked out from-test');
+    expect(f.rev('parallel/integration')).toBe(f.rev('main'));
+  });
+
+  it('ends the processes a green test leaves running in the background', async () => {
+    // A duration no other process uses, so ps finds exactly these sleeps.
+    const marker = `sleep ${300 + (process.pid % 500)}.${String(Date.now() % 1000).padStart(3, '0')}`;
+    // One holds the output pipe, one does not: both must end with the test.
+    f = new Fixture(plan(`${marker} & ${marker} >/dev/null 2>&1 & true`));
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+    const t = Date.now();
+    const r = f.integrate();
+    expect(r.code, r.stderr).toBe(0);
+    expect(Date.now() - t).toBeLessThan(20_000);
+    await new Promise((res) => setTimeout(res, 300));
+    const { execFileSync } = await import('node:child_process');
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() === marker);
+    expect(left).toEqual([]);
+  });
+});
+
