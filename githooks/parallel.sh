@@ -161,7 +161,7 @@ pl_find_node() {
 # Let Node decide (and explain a refusal). Exit status is the verdict.
 pl_node_check() {
   if ! pl_find_node; then
-    echo "parallel: cannot find Node.js or parallel's files (looked for $pl_dist) to check this ${pl_what:-commit} of phase ${pl_phase:-?}. Reinstall parallel and run \"parallel init\" in the main worktree; to skip the check once, set PARALLEL=0 (parallel verify and integrate still check)." >&2
+    echo "parallel: cannot find Node.js or parallel's files (looked for $pl_dist) to check this ${pl_what:-commit} of phase ${pl_phase:-?}. Reinstall git-parallel (npm install -D git-parallel) and run \"parallel init\" in the main worktree; to skip the check once, set PARALLEL=0 (parallel verify and integrate still check)." >&2
     return 1
   fi
   pl_debug "asking Node ($pl_dist_dir/hooks/check.js $*)"

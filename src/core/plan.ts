@@ -68,7 +68,9 @@ export function worktreesProblem(template: string, mainWorktree: string): string
 }
 export const DEFAULT_TIMEOUTS: Timeouts = { heartbeat: 5 * 60_000, session: 4 * 3_600_000, test: 30 * 60_000 };
 export const ID_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
-export const RESERVED_IDS = new Set(['integration']);
+/** The reserved id: no phase may take it; integrate's scratch worktree takes its place in the `worktrees` template. */
+export const INTEGRATION_ID = 'integration';
+export const RESERVED_IDS = new Set([INTEGRATION_ID]);
 
 export function phaseById(plan: Plan, id: PhaseId): Phase | undefined {
   return plan.phases.find((p) => p.id === id);

@@ -36,7 +36,7 @@ export async function abortJob(ctx: RepoContext, dir: string, plan: Plan, job: J
     lines.push(before ? `${INTEGRATION_BRANCH} is back at ${short(before)}.` : `${INTEGRATION_BRANCH} is removed again (the run had created it).`);
     outcome = `${INTEGRATION_BRANCH} ${before ? `back at ${short(before)}` : 'removed'}`;
   }
-  resetScratch(ctx, dir, before ?? job.baseOid);
+  resetScratch(ctx, dir, plan, before ?? job.baseOid);
   if (job.landed) lines.push(`${job.base} was already fast-forwarded by this run and stays where it is.`);
   await appendEvent(ctx, {
     type: 'aborted',

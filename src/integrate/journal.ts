@@ -30,6 +30,16 @@ export interface TestRecord {
   ms: number;
   log: string;
   attempts: number;
+  /** The test moved HEAD (committed, checked out): red whatever its exit code. */
+  movedHead?: string;
+}
+
+export interface SetupFailure {
+  command: string;
+  /** Exit code (-1: it could not start). */
+  code: number;
+  timedOut: boolean;
+  log: string;
 }
 
 export interface Job {
@@ -72,6 +82,8 @@ export interface Job {
   tests: Record<string, TestRecord>;
   /** Set when `start` itself is red (base is red: nothing merges, nobody is blamed). */
   baseRed?: boolean;
+  /** Set when `setup` failed in the scratch worktree: the tests did not run, nothing merges, nobody is blamed. */
+  setupFailed?: SetupFailure;
   stage: Stage;
   /** The commit the integration branch moves (moved) to. */
   head?: string;

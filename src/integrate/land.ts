@@ -13,17 +13,20 @@ import { short } from './plan-steps.js';
 
 export interface LandOutcome {
   landed: boolean;
+  /** Base already was at that commit: nothing moved. */
+  already?: boolean;
   /** Why it did not land (a sentence with the fix). */
   refusal?: string;
   worktree?: string;
 }
 
-export function land(ctx: RepoContext, base: string, head: string): LandOutcome {
+/** `baseOid`: where base was when the job started (base at `head` since then means a killed run landed it). */
+export function land(ctx: RepoContext, base: string, head: string, baseOid: string): LandOutcome {
   const ref = `refs/heads/${base}`;
   const cwd = ctx.toplevel;
   const now = gitTry(['rev-parse', '--verify', '--quiet', ref], { cwd });
   if (!now) return { landed: false, refusal: `the base branch ${base} does not exist` };
-  if (now === head) return { landed: true };
+  if (now === head) return baseOid === head ? { landed: false, already: true } : { landed: true };
   if (git(['merge-base', '--is-ancestor', now, head], { cwd, okCodes: [0, 1] }).exitCode !== 0) {
     return { landed: false, refusal: `${base} has moved on since (it is at ${short(now)}, which ${INTEGRATION_BRANCH} does not contain), so it cannot be fast-forwarded; run "parallel integrate --land" again to bring the new commits in first` };
   }

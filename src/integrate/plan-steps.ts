@@ -6,7 +6,7 @@
 import { dependencyOrder, dependents } from '../core/graph.js';
 import type { Phase, PhaseId } from '../core/plan.js';
 
-export type SkipReason = 'not_done' | 'needs' | 'violation' | 'review' | 'conflict' | 'red';
+export type SkipReason = 'not_done' | 'needs' | 'violation' | 'review' | 'conflict' | 'red' | 'setup';
 
 export interface Skip {
   id: PhaseId;

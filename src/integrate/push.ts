@@ -83,8 +83,8 @@ async function pushAfter(ctx: RepoContext, remote: string, base: string, landToo
   const landed = refs.find((r) => r.ref === `refs/heads/${base}`);
   if (landed) {
     // The host took it: now base here follows (a fast-forward; a dirty worktree only delays it).
-    const here = land(ctx, base, landed.to);
-    if (!here.landed) lines.push(`${base} in this clone stays where it was: ${here.refusal}.`);
+    const here = land(ctx, base, landed.to, landed.from ?? '');
+    if (!here.landed && !here.already) lines.push(`${base} in this clone stays where it was: ${here.refusal}.`);
   }
   return { result, refs, store_pushed: store.pushed, lines };
 }

@@ -114,8 +114,8 @@ function alignBase(ctx: RepoContext, remote: string, base: string, theirs: strin
     return;
   }
   if (isAncestor(cwd, ours, theirs)) {
-    const out = land(ctx, base, theirs);
-    if (!out.landed) throw refused(`parallel: could not bring ${base} up to ${remote}/${base}: ${out.refusal}.`);
+    const out = land(ctx, base, theirs, ours);
+    if (!out.landed && !out.already) throw refused(`parallel: could not bring ${base} up to ${remote}/${base}: ${out.refusal}.`);
     lines.push(`${base} fast-forwarded to ${remote}'s ${short(theirs)}`);
     return;
   }

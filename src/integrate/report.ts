@@ -4,7 +4,7 @@
 import { INTEGRATION_BRANCH } from '../core/plan.js';
 import { anyFailing, short, type Skip } from './plan-steps.js';
 import { formatSeconds } from './progress.js';
-import type { Job } from './journal.js';
+import type { Job, SetupFailure } from './journal.js';
 
 export interface IntegrateReport {
   order: string[];
@@ -16,7 +16,11 @@ export interface IntegrateReport {
   landed: boolean;
   base: string;
   baseRed: boolean;
+  /** `setup` failed in the scratch worktree: the tests did not run. */
+  setupFailed?: SetupFailure;
   landRefusal?: string;
+  /** `--land` found base already at the head: nothing to land. */
+  baseAlreadyThere?: boolean;
   /** Set by `--dry-run`: review state of each reviewed phase and the predicted starting point. */
   dryRun?: { reviews: { id: string; reviewer: string; state: string }[]; note?: string; wouldRefuse?: string };
 }
@@ -34,6 +38,7 @@ export function reportOfJob(job: Job, landed: boolean, landRefusal?: string): In
     landed,
     base: job.base,
     baseRed: Boolean(job.baseRed),
+    ...(job.setupFailed ? { setupFailed: job.setupFailed } : {}),
     ...(landRefusal ? { landRefusal } : {}),
   };
 }
@@ -52,6 +57,7 @@ export function jsonOf(r: IntegrateReport): Record<string, unknown> {
     head: r.head,
     landed: r.landed,
     base_red: r.baseRed,
+    ...(r.setupFailed ? { setup_failed: { command: r.setupFailed.command, exit_code: r.setupFailed.code, timed_out: r.setupFailed.timedOut, log: r.setupFailed.log } } : {}),
     ...(r.landRefusal ? { land_refused: r.landRefusal } : {}),
     ...(r.dryRun ? { dry_run: true, reviews: r.dryRun.reviews, ...(r.dryRun.wouldRefuse ? { would_refuse: r.dryRun.wouldRefuse } : {}) } : {}),
   };
@@ -70,7 +76,9 @@ export function textOf(r: IntegrateReport, testConfigured: boolean): string {
       ? `Would merge, in this order: ${r.integrated.join(', ')}`
       : `Integrated into ${INTEGRATION_BRANCH} (${r.head ? short(r.head) : '?'}): ${r.integrated.join(', ')}`);
   } else if (!dry) {
-    lines.push(r.baseRed ? `Nothing was integrated: the tests fail before any merge (${r.base} is red).` : 'Nothing new to integrate.');
+    lines.push(r.setupFailed
+      ? `Nothing was integrated: setup "${r.setupFailed.command}" failed in the scratch worktree, so the tests did not run (no phase is to blame).`
+      : r.baseRed ? `Nothing was integrated: the tests fail before any merge (${r.base} is red).` : 'Nothing new to integrate.');
   }
   if (r.already.length) lines.push(`Already integrated: ${r.already.map((a) => (a.how === 'content' ? `${a.id} (by content: squash-merged)` : a.id)).join(', ')}`);
   const problems = r.skipped.filter((s) => s.reason !== 'not_done' && !(s.reason === 'needs' && !s.fails));
@@ -85,10 +93,12 @@ export function textOf(r: IntegrateReport, testConfigured: boolean): string {
     lines.push(`Reviews: ${r.dryRun.reviews.map((v) => `${v.id} by ${v.reviewer}: ${v.state}`).join('; ')}`);
   }
   if (!dry) {
-    if (r.tests) lines.push(`Tests: ${r.tests.command} ${r.tests.passed ? 'passed' : 'failed'} in ${formatSeconds(r.tests.seconds * 1000)}; log: ${r.tests.log}`);
+    if (r.setupFailed) lines.push(`Tests: did not run (setup "${r.setupFailed.command}" ${r.setupFailed.timedOut ? 'timed out' : `exited ${r.setupFailed.code}`}); log: ${r.setupFailed.log}`);
+    else if (r.tests) lines.push(`Tests: ${r.tests.command} ${r.tests.passed ? 'passed' : 'failed'} in ${formatSeconds(r.tests.seconds * 1000)}; log: ${r.tests.log}`);
     else if (!testConfigured && r.integrated.length) lines.push('No test command in the plan: these merges are UNTESTED. Add "test:" to .parallel.yml to have integrate test them.');
     if (r.landed) lines.push(`Landed: ${r.base} fast-forwarded to ${r.head ? short(r.head) : '?'}.`);
     else if (r.landRefusal) lines.push(`Not landed: ${r.landRefusal}.`);
+    else if (r.baseAlreadyThere) lines.push(`Nothing to land: ${r.base} is already at ${r.head ? short(r.head) : '?'}.`);
   }
   return lines.join('\n');
 }

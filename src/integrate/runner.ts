@@ -19,7 +19,7 @@ import type { RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH, type Plan } from '../core/plan.js';
 import { ParallelError } from '../errors.js';
 import { formatSeconds, type Progress } from './progress.js';
-import { chainHead, closeJournal, writeJournal, type Job, type MergedStep } from './journal.js';
+import { chainHead, closeJournal, writeJournal, type Job, type MergedStep, type SetupFailure } from './journal.js';
 import { resetScratch, mergeInScratch, needsIdentity, NO_HOOKS, type MergeIdentity } from './scratch.js';
 import { runLogged, stopOrphan, tail } from './run-test.js';
 import { dropWithDependents, mergeMessage, short, type MergeStep } from './plan-steps.js';
@@ -61,7 +61,10 @@ class Runner {
   /** Put the scratch worktree at `commit` (clearing whatever a killed run left there). */
   private async moveTo(commit: string): Promise<void> {
     if (this.at === commit) return;
-    const { path, created } = resetScratch(this.env.ctx, this.env.dir, commit);
+    const { path, created, movedFrom } = resetScratch(this.env.ctx, this.env.dir, this.env.plan, commit);
+    if (this.scratch !== path) {
+      this.env.progress.line(`scratch worktree: ${path}${movedFrom ? ` (moved from ${movedFrom})` : created ? ' (created)' : ''}`);
+    }
     this.scratch = path;
     // `clean -fd` removed copies that are not ignored: copy again (existing files are kept).
     if (this.env.plan.copy.length) await copyPlanFiles(this.env.plan.copy, this.env.ctx.mainWorktree, path);
@@ -77,37 +80,58 @@ class Runner {
     stopOrphan(join(this.env.dir, 'test.pid'));
     await this.moveTo(chainHead(job));
     if (job.bringBase && !job.start) await this.bringUpToBase();
-    if (job.bringBase && job.test && !job.baseRed && !(await this.testCommit(job.start!, 'the integration branch brought up to base'))) {
+    if (job.bringBase && job.test && !this.stopped() && !(await this.testCommit(job.start!, 'the integration branch brought up to base'))) {
       this.markBaseRed();
     }
     for (;;) {
       await this.mergeQueue();
-      if (job.baseRed || !job.test || job.each) break;
+      if (this.stopped() || !job.test || job.each) break;
       const head = chainHead(job);
       if (job.chain.length === 0) break;
       if (await this.testCommit(head, `${job.chain.length} merge${job.chain.length === 1 ? '' : 's'}`)) break;
+      if (this.stopped()) break;
       if (!(await this.testCommit(job.start!, `${job.base} alone`))) {
         this.markBaseRed();
         break;
       }
       const chain = job.chain;
       this.env.progress.line(`tests are red; finding the merge that turns them red (bisecting ${chain.length} merges)`);
-      const i = chain.length === 1 ? 0 : await firstRed(chain.length, (k) => this.testCommit(chain[k]!.commit, `after merging ${chain[k]!.id}`));
+      const i = chain.length === 1 ? 0 : await firstRed(chain.length, (k) => (this.stopped() ? Promise.resolve(false) : this.testCommit(chain[k]!.commit, `after merging ${chain[k]!.id}`)));
+      if (this.stopped()) break;
       this.drop(i, 'red', `the tests fail once it is merged (${this.logNote(chain[i]!.commit)}); fix it in its worktree, then run "parallel done" and "parallel integrate" again`);
     }
     job.stage = 'moving';
-    job.head = job.baseRed ? (job.bringBase ? job.integrationBefore ?? job.from : job.from) : chainHead(job);
+    job.head = this.stopped() ? (job.bringBase ? job.integrationBefore ?? job.from : job.from) : chainHead(job);
     this.save();
     faultPoint('before-move');
   }
 
   private logNote(commit: string): string {
     const t = this.job.tests[commit];
-    return t ? `log: ${t.log}` : 'untested';
+    if (!t) return 'untested';
+    return t.movedHead ? `the test moved HEAD in the scratch worktree (${t.movedHead}), which a test must not do; log: ${t.log}` : `log: ${t.log}`;
+  }
+
+  /** Nothing more is merged or tested: base is red, or setup failed. */
+  private stopped(): boolean {
+    return Boolean(this.job.baseRed || this.job.setupFailed);
+  }
+
+  /** Setup failed: the tests cannot run, so nothing merges and nobody is blamed. */
+  private markSetupFailed(failure: SetupFailure): void {
+    const job = this.job;
+    job.setupFailed = failure;
+    const how = failure.timedOut ? 'timed out' : failure.code < 0 ? 'could not start' : `exit ${failure.code}`;
+    const detail = `setup "${failure.command}" failed in the scratch worktree (${how}; log: ${failure.log}), so the tests did not run; no phase is to blame: fix the setup command or what it needs, then run "parallel integrate" again`;
+    for (const s of [...job.chain, ...job.queue]) job.skipped.push({ id: s.id, reason: 'setup', detail, fails: true });
+    job.chain = [];
+    job.queue = [];
+    this.save();
   }
 
   private markBaseRed(): void {
     const job = this.job;
+    if (job.setupFailed) return; // the tests did not run: that is not red
     job.baseRed = true;
     const what = job.bringBase ? `${INTEGRATION_BRANCH} brought up to ${job.base}` : job.from === job.baseOid ? `${job.base} itself` : `${INTEGRATION_BRANCH} as it was`;
     const detail = `the tests fail on ${what}, before any phase is merged (${this.logNote(job.start!)}); no phase is to blame: fix ${job.base} first`;
@@ -140,7 +164,7 @@ class Runner {
 
   private async mergeQueue(): Promise<void> {
     const job = this.job;
-    while (job.queue.length && !job.baseRed) {
+    while (job.queue.length && !this.stopped()) {
       const step = job.queue[0]!;
       const head = chainHead(job);
       await this.moveTo(head);
@@ -170,6 +194,7 @@ class Runner {
       faultPoint(`merged-${step.id}`);
       if (job.each && job.test) {
         if (await this.testCommit(out.commit!, `after merging ${step.id}`)) continue;
+        if (this.stopped()) return;
         if (!(await this.testCommit(job.start ?? job.from, `${job.base} alone`))) {
           this.markBaseRed();
           return;
@@ -217,37 +242,47 @@ class Runner {
     let ms = 0;
     let attempts = 0;
     let passed = true;
+    let movedHead: string | undefined;
+    // Setup and tests may change the tree (lockfile rewrites, snapshot updaters, formatters) or
+    // even commit: whatever they leave, the next step starts from a reset worktree.
+    this.at = DIRTY;
     for (const cmd of this.env.plan.setup) {
       p.line(`setup: ${cmd}`);
       const out = await runLogged({ cwd: this.scratch, command: cmd, log, timeoutMs, pidFile });
       this.checkInterrupted(out.interrupted);
       if (!out.passed) {
-        passed = false;
-        p.line(`setup failed (${out.timedOut ? 'timed out' : `exit ${out.code}`}); log: ${log}`);
+        p.line(`setup failed (${out.timedOut ? 'timed out' : `exit ${out.code}`}); the tests did not run; log: ${log}`);
+        const last = tail(log, 12);
+        if (last) p.block(last);
+        this.markSetupFailed({ command: cmd, code: out.code, timedOut: out.timedOut, log });
+        return false;
+      }
+    }
+    for (attempts = 1; attempts <= 1 + job.testRetries; attempts++) {
+      p.line(`testing ${what} at ${short(commit)}${attempts > 1 ? ` (retry ${attempts - 1} of ${job.testRetries})` : ''}: ${job.test}`);
+      const out = await runLogged({
+        cwd: this.scratch,
+        command: job.test!,
+        log,
+        timeoutMs,
+        pidFile,
+        onTick: (elapsed) => p.tick(`testing... ${formatSeconds(elapsed)}`),
+        tickMs: 10_000,
+      });
+      this.checkInterrupted(out.interrupted);
+      ms += out.ms;
+      movedHead = headMovedFrom(this.scratch, commit);
+      passed = out.passed && !movedHead;
+      if (passed) break;
+      if (movedHead) {
+        // Not retried: what it tested is no longer the commit under test.
+        p.line(`tests failed: the test moved HEAD in the scratch worktree (${movedHead}); a test must not commit or check out`);
         break;
       }
+      p.line(`tests failed (${out.timedOut ? `timed out after ${formatSeconds(out.ms)}` : `exit ${out.code}`}, ${formatSeconds(out.ms)})`);
     }
-    if (passed) {
-      for (attempts = 1; attempts <= 1 + job.testRetries; attempts++) {
-        p.line(`testing ${what} at ${short(commit)}${attempts > 1 ? ` (retry ${attempts - 1} of ${job.testRetries})` : ''}: ${job.test}`);
-        const out = await runLogged({
-          cwd: this.scratch,
-          command: job.test!,
-          log,
-          timeoutMs,
-          pidFile,
-          onTick: (elapsed) => p.tick(`testing... ${formatSeconds(elapsed)}`),
-          tickMs: 10_000,
-        });
-        this.checkInterrupted(out.interrupted);
-        ms += out.ms;
-        passed = out.passed;
-        if (passed) break;
-        p.line(`tests failed (${out.timedOut ? `timed out after ${formatSeconds(out.ms)}` : `exit ${out.code}`}, ${formatSeconds(out.ms)})`);
-      }
-      attempts = Math.min(attempts, 1 + job.testRetries);
-    }
-    job.tests[commit] = { passed, ms, log, attempts };
+    attempts = Math.min(attempts, 1 + job.testRetries);
+    job.tests[commit] = { passed, ms, log, attempts, ...(movedHead ? { movedHead } : {}) };
     this.save();
     faultPoint(`tested-${short(commit)}`);
     if (passed) p.line(`tests passed (${formatSeconds(ms)}${attempts > 1 ? `, on retry ${attempts - 1}` : ''}); log: ${log}`);
@@ -263,6 +298,14 @@ class Runner {
     if (!interrupted) return;
     throw new ParallelError('parallel: integrate was interrupted; nothing moved. Run "parallel integrate --continue" to resume it, or "parallel integrate --abort" to undo it.', { code: 'refused' });
   }
+}
+
+/** What a test did to HEAD (committed, checked out a branch), or undefined when it is still `commit`, detached. */
+function headMovedFrom(path: string, commit: string): string | undefined {
+  const [oid, name] = git(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'], { cwd: path, okCodes: [0, 128] }).stdout.trim().split('\n');
+  if (name && name !== 'HEAD') return `it checked out ${name.replace(/^refs\/heads\//, '')}`;
+  if (oid !== commit) return `HEAD is at ${oid ? short(oid) : 'nothing'} instead of ${short(commit)}: it committed or checked out`;
+  return undefined;
 }
 
 /** Run the merging stage of a job (resumes where the journal says). */

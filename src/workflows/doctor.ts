@@ -15,6 +15,7 @@ import { hooksFolderProblems, worktreeHookProblems } from '../hooks/health.js';
 import { parallelHooksDir, phaseWorktrees } from '../hooks/install.js';
 import { phaseTips } from '../git/integrated.js';
 import { renameFindings, trustFindings } from './doctor-trust.js';
+import { findScratchWorktrees } from '../integrate/scratch-place.js';
 
 interface Check {
   name: string;
@@ -64,9 +65,16 @@ function worktrees(ctx: RepoContext): Check {
   }
   const listed = git(['worktree', 'list', '--porcelain'], { cwd: ctx.toplevel }).stdout;
   const prunable = listed.split('\n\n').filter((b) => /^prunable/m.test(b)).map((b) => /^worktree (.*)$/m.exec(b)?.[1] ?? '?');
-  const phasePaths = new Set(phaseWorktrees(ctx).map((w) => w.path));
-  for (const path of prunable) if (!phasePaths.has(path)) problems.push({ message: `git still records a worktree at ${path}, which is gone`, fix: 'git worktree prune' });
-  return check('worktrees', `${phaseWorktrees(ctx).length} phase worktree${phaseWorktrees(ctx).length === 1 ? '' : 's'}`, problems);
+  const scratch = findScratchWorktrees(ctx.commonDir);
+  const known = new Set([...phaseWorktrees(ctx).map((w) => w.path), ...scratch.map((w) => w.path)]);
+  for (const path of prunable) if (!known.has(path)) problems.push({ message: `git still records a worktree at ${path}, which is gone`, fix: 'git worktree prune' });
+  for (const w of scratch) {
+    if (w.missing) problems.push({ message: `integrate's scratch worktree at ${w.path} was deleted by hand (git still records it)`, fix: 'parallel prune   (integrate re-creates the scratch worktree when it needs it)' });
+    else if (w.legacy) problems.push({ message: `integrate's scratch worktree is still under the git dir at ${w.path}, where test suites that treat dot-folders specially behave differently`, fix: 'parallel integrate   (moves it next to the phase worktrees with "git worktree move"; or "parallel prune" to remove it)' });
+  }
+  const present = scratch.filter((w) => !w.missing);
+  const n = phaseWorktrees(ctx).length;
+  return check('worktrees', `${n} phase worktree${n === 1 ? '' : 's'}${present.length ? `; integrate's scratch worktree: ${present.map((w) => w.path).join(', ')}` : ''}`, problems);
 }
 
 async function locks(ctx: RepoContext): Promise<Check> {

@@ -95,8 +95,10 @@ async function execute(ctx: RepoContext, dir: string, job: Job, progress: Progre
   moveIntegration(env, job);
   await recordJob(ctx, dir, plan, job);
   let landRefusal: string | undefined;
+  let alreadyThere = false;
   if (job.stage === 'landing' && job.land && !job.landed) {
-    const out = land(ctx, job.base, job.head!);
+    const out = land(ctx, job.base, job.head!, job.baseOid);
+    alreadyThere = Boolean(out.already);
     if (out.landed) {
       job.landed = true;
       writeJournal(dir, job);
@@ -104,7 +106,7 @@ async function execute(ctx: RepoContext, dir: string, job: Job, progress: Progre
     } else landRefusal = out.refusal;
   }
   closeJournal(dir, job);
-  return reportOfJob(job, Boolean(job.landed), landRefusal);
+  return { ...reportOfJob(job, Boolean(job.landed), landRefusal), ...(alreadyThere ? { baseAlreadyThere: true } : {}) };
 }
 
 async function dryRun(ctx: RepoContext, dir: string): Promise<CommandResult> {

@@ -6,8 +6,11 @@
  */
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { git } from '../git/git.js';
-import { openRepo } from '../git/repo.js';
-import { isReviewer, phaseBranch, phaseById, type PhaseId } from '../core/plan.js';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { openRepo, type RepoContext } from '../git/repo.js';
+import { findScratchWorktrees, scratchTarget } from '../integrate/scratch-place.js';
+import { isReviewer, phaseBranch, phaseById, type PhaseId, type Plan } from '../core/plan.js';
 import { loadPlanContext } from '../worktrees/plan-context.js';
 import { checkedOutBranches, listPhaseWorktrees, type PhaseWorktree } from '../worktrees/layout.js';
 import { integratedPhases, phaseTips } from '../git/integrated.js';
@@ -16,6 +19,40 @@ import { recordRemoved } from '../worktrees/removed.js';
 import { findUnsavedWork, unsavedCount } from '../worktrees/unsaved.js';
 import { deletePhaseBranch, recordPruned } from '../worktrees/branch-delete.js';
 
+/**
+ * integrate's scratch worktree holds no work (it is rebuilt at a recorded commit before each
+ * use): one at a place it no longer goes (under the git dir, or an earlier template's place) is
+ * removed, one deleted by hand is cleared from git's list, and the current one is kept for the
+ * next integrate (its ignored files, such as node_modules, save a setup). Never while a job is pending.
+ */
+function pruneScratch(ctx: RepoContext, plan: Plan, done: string[], left: string[], kept: string[]): void {
+  const found = findScratchWorktrees(ctx.commonDir);
+  if (found.length === 0) return;
+  if (existsSync(join(ctx.commonDir, 'parallel', 'integrate', 'journal.json'))) {
+    left.push(`integrate's scratch worktree (${found.map((w) => w.path).join(', ')}): an interrupted integrate is pending ("parallel integrate --continue" or "--abort" first)`);
+    return;
+  }
+  let target: string | undefined;
+  try {
+    target = scratchTarget(ctx, plan);
+  } catch {
+    target = undefined;
+  }
+  for (const w of found) {
+    if (w.missing) {
+      // What "git worktree prune" does, for this one entry only (the user's missing worktrees stay listed).
+      rmSync(w.gitDir, { recursive: true, force: true });
+      done.push(`cleared integrate's scratch worktree at ${w.path}: it had been deleted by hand`);
+    } else if (w.path !== target) {
+      const res = git(['worktree', 'remove', '--force', '--force', w.path], { cwd: ctx.mainWorktree, okCodes: [0, 128] });
+      if (res.exitCode === 0) done.push(`removed integrate's scratch worktree at ${w.path} (it now goes to ${target ?? 'another place'}; the next integrate creates it there)`);
+      else left.push(`integrate's scratch worktree at ${w.path}: git would not remove it (${res.stderr.trim().replace(/^fatal: /, '')})`);
+    } else {
+      kept.push(`integrate's scratch worktree at ${w.path} is kept for the next integrate (it holds no work; "git worktree remove --force '${w.path}'" frees the space)`);
+    }
+  }
+}
+
 export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepo(input.cwd);
   const { base, plan } = await loadPlanContext(input.cwd, ctx);
@@ -23,9 +60,12 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const done: string[] = [];
   const left: string[] = [];
 
-  // 1. Worktrees deleted by hand.
+  // 1. Worktrees deleted by hand (phase worktrees, integrate's scratch worktree), and a scratch
+  // worktree at a place it no longer goes.
   const before = listPhaseWorktrees(ctx.commonDir);
   const missing = before.filter((w) => w.missing);
+  const keptScratch: string[] = [];
+  pruneScratch(ctx, plan, done, left, keptScratch);
   if (missing.length) {
     git(['worktree', 'prune'], { cwd });
     const after = new Set(listPhaseWorktrees(ctx.commonDir).map((w) => w.gitDir));
@@ -103,5 +143,6 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   else lines.push('nothing to prune');
   if (left.length) lines.push('left alone:', ...left.map((l) => `  ${l}`));
   if (kept.length) lines.push(`not integrated into ${base} (kept): ${kept.join(', ')}`);
+  lines.push(...keptScratch);
   return { text: lines.join('\n') };
 }

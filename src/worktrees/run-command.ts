@@ -6,7 +6,9 @@
  * - `stream` (setup, tests): the command runs through the shell in its own process group, its
  *   stdout and stderr go to `onOutput` (default: our stderr), stdin is closed. A timeout, or a
  *   Ctrl-C/SIGTERM to us, stops the whole group (SIGTERM, then SIGKILL after a grace period), so
- *   `npm ci` does not leave grandchildren behind.
+ *   `npm ci` does not leave grandchildren behind. When the command itself ends, the rest of its
+ *   group ends too (SIGTERM, then SIGKILL): a test's background servers or watchers must neither
+ *   outlive it nor, holding its output pipes open, keep us waiting.
  * - `inherit` (exec): the command shares our terminal and process group, so interactive programs
  *   work and Ctrl-C reaches them directly; we only wait and pass their exit code through.
  */
@@ -114,9 +116,44 @@ export function runCommand(command: string | readonly string[], opts: RunOptions
       child.stderr!.on('data', (c: Buffer) => sink(c, 'stderr'));
     }
 
+    const groupAlive = (): boolean => {
+      try {
+        process.kill(-child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let exited: { exitCode: number | null; signal: NodeJS.Signals | null } | undefined;
+    child.on('exit', (exitCode, signal) => {
+      exited = { exitCode, signal };
+      if (mode !== 'stream' || child.pid === undefined || !groupAlive()) return;
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // gone meanwhile
+      }
+      // Whatever still holds our pipes after the grace period is killed, so 'close' comes.
+      killTimer ??= setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }, grace);
+    });
+
     const finish = (outcome: Omit<RunOutcome, 'code' | 'timedOut' | 'interrupted'>) => {
       if (settled) return;
       settled = true;
+      // Members that let go of the pipes but ignored SIGTERM: no grace left for them.
+      if (mode === 'stream' && exited && child.pid !== undefined && groupAlive()) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       process.off('SIGINT', onInt);
@@ -127,7 +164,7 @@ export function runCommand(command: string | readonly string[], opts: RunOptions
       resolve({ ...outcome, timedOut, interrupted, code });
     };
     child.on('error', (e: NodeJS.ErrnoException) => finish({ exitCode: null, signal: null, spawnError: e.code === 'ENOENT' ? `command not found: ${file}` : e.message }));
-    child.on('close', (exitCode, signal) => finish({ exitCode, signal }));
+    child.on('close', (exitCode, signal) => finish(exited ?? { exitCode, signal }));
   });
 }
 

@@ -128,10 +128,10 @@ describe('integrate: leftovers (test.pid, missing worktrees)', () => {
     expect(prunable()).toContain(f.worktree('alpha'));
     expect(f.repo.parallel(['integrate']).code).toBe(0); // creates the scratch worktree
     expect(prunable()).toContain(f.worktree('alpha'));
-    rmSync(join(f.repo.dir, '.git/parallel/integrate/worktree'), { recursive: true, force: true });
+    rmSync(join(f.repo.root, 'repo-integration'), { recursive: true, force: true });
     const again = f.repo.parallel(['integrate']);
     expect(again.code, again.stderr).toBe(0);
-    expect(existsSync(join(f.repo.dir, '.git/parallel/integrate/worktree/README.md'))).toBe(true);
+    expect(existsSync(join(f.repo.root, 'repo-integration/README.md'))).toBe(true);
     expect(prunable()).toContain(f.worktree('alpha'));
   });
 
