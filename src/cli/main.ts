@@ -131,12 +131,50 @@ function reportError(e: unknown, json: boolean): number {
     if (debug && e.stack) io.err(e.stack);
     return e.exitCode;
   }
+  const fsProblem = fileSystemError(e);
+  if (fsProblem) {
+    if (json) io.out(JSON.stringify({ schema: 1, ok: false, error: { message: fsProblem, code: 'refused' } }, null, 2));
+    else io.err(fsProblem);
+    if (debug && (e as Error).stack) io.err((e as Error).stack!);
+    return ExitCode.refused;
+  }
   const err = e as Error;
   const message = `parallel: internal error: ${err?.message ?? String(e)}. This is a bug in parallel; please report it with the command you ran and the output of the same command with PARALLEL_DEBUG=1.`;
   if (json) io.out(JSON.stringify({ schema: 1, ok: false, error: { message, code: 'internal' } }, null, 2));
   else io.err(message);
   if (debug && err?.stack) io.err(err.stack);
   return ExitCode.internal;
+}
+
+const FS_REASONS: Record<string, string> = {
+  EISDIR: 'it is a directory where a file belongs',
+  ENOTDIR: 'a part of that path is a file where a directory belongs',
+  EACCES: 'permission denied',
+  EPERM: 'the operation is not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+};
+
+/**
+ * A file we could not read or write for a reason the user can fix (a directory where our lock
+ * file goes, permissions, a full disk): one paragraph with the path, exit 1, not a "bug".
+ */
+function fileSystemError(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  const reason = err && typeof err.code === 'string' ? FS_REASONS[err.code] : undefined;
+  if (!reason || typeof err.path !== 'string') return undefined;
+  const path = (err as { dest?: string }).dest ?? err.path;
+  return `parallel: cannot use ${path}: ${reason} (${err.code}); nothing more was changed. Fix that path (for a stray directory or file under .git/parallel that you did not make, remove it, e.g. "rm -r '${path}'"; else check its permissions and free space), then run the command again.`;
+}
+
+// A closed stdout or stderr (\`parallel status --watch | head -3\`) ends the command quietly, with
+// the exit code it has so far, instead of an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok);
+  });
 }
 
 main(process.argv.slice(2)).then(

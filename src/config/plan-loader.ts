@@ -9,7 +9,7 @@ import {
   DEFAULT_TIMEOUTS, DEFAULT_WORKTREES, ID_PATTERN, RESERVED_IDS, worktreesProblem,
   type ChecklistItem, type Phase, type Plan, type Timeouts,
 } from '../core/plan.js';
-import { parseDuration } from '../core/duration.js';
+import { durationProblem, parseDuration } from '../core/duration.js';
 import { globProblem } from '../core/glob-rules.js';
 import { findCycle } from '../core/graph.js';
 
@@ -253,6 +253,7 @@ function validateTop(root: YAMLMap, c: Collector, opts: ParseOptions): Plan | un
         const text = isScalar(v) ? String(v.value) : undefined;
         const ms = text !== undefined ? parseDuration(text) : undefined;
         if (ms === undefined || ms <= 0) c.at((v ?? p.key) as Pos, `"timeouts.${k}" must be a duration like 90s, 5m or 4h, not ${describe(v)}`);
+        else if (durationProblem(ms)) c.at(v as Pos, `"timeouts.${k}: ${text}" ${durationProblem(ms)}; use at most 24d`);
         else timeouts[k as keyof Timeouts] = ms;
       }
     }

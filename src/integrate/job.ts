@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { git } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
-import type { Plan } from '../core/plan.js';
+import { INTEGRATION_BRANCH, type Plan } from '../core/plan.js';
+import { refused, type ParallelError } from '../errors.js';
 import { planFromBlob } from '../config/plan-source.js';
 import type { Gathered } from './gather.js';
 import type { IntegratePlan } from './plan-steps.js';
@@ -18,15 +19,24 @@ function isAncestor(cwd: string, a: string, b: string): boolean {
 }
 
 /** Where the merges start, given base and the integration branch. */
-export function startingPoint(cwd: string, baseOid: string, integration: string | null): { from: string; bringBase: boolean } {
+export function startingPoint(cwd: string, base: string, baseOid: string, integration: string | null): { from: string; bringBase: boolean } {
   if (!integration || isAncestor(cwd, integration, baseOid)) return { from: baseOid, bringBase: false };
   if (isAncestor(cwd, baseOid, integration)) return { from: integration, bringBase: false };
+  if (git(['merge-base', baseOid, integration], { cwd, okCodes: [0, 1] }).exitCode === 1) throw unrelatedHistories(base);
   return { from: integration, bringBase: true };
+}
+
+/** The integration branch shares no commit with base (a pre-existing branch of that name, rewritten history). */
+export function unrelatedHistories(base: string): ParallelError {
+  return refused(
+    `parallel: ${INTEGRATION_BRANCH} has a history unrelated to ${base} (they share no commit), so nothing can be merged into it; nothing was changed and no integrate is pending. If that branch is not integrate's, rename it ("git branch -m ${INTEGRATION_BRANCH} <new name>"); to start it over from ${base}, run "git branch -f ${INTEGRATION_BRANCH} ${base}" (its phases merge again); then run "parallel integrate".`,
+    'conflict',
+  );
 }
 
 export function createJob(ctx: RepoContext, g: Gathered, plan: IntegratePlan, opts: { each: boolean; land: boolean }): Job {
   const now = new Date();
-  const { from, bringBase } = startingPoint(ctx.toplevel, g.baseOid, g.integration);
+  const { from, bringBase } = startingPoint(ctx.toplevel, g.base, g.baseOid, g.integration);
   const sessions: Record<string, string> = {};
   for (const [id, f] of g.input.facts) sessions[id] = f.session;
   return {

@@ -4,7 +4,7 @@
  * and start time. A lock whose owner is gone (`kill -9`) is stale: it is moved aside and checked
  * before being cleared, so two runs that both find it stale cannot both take it.
  */
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -97,6 +97,7 @@ export function acquireLock(dir: string, command: string): HeldLock {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
+      if (!isPlainFile(file)) throw notALock(file);
       const current = readLock(file);
       if (current && ownerAlive(current)) throw busy(current);
       // Stale (or unreadable: a lock is linked whole, so that is damage): move it aside, then
@@ -130,6 +131,22 @@ export function acquireLock(dir: string, command: string): HeldLock {
       // already gone
     }
   }
+}
+
+function isPlainFile(file: string): boolean {
+  try {
+    return lstatSync(file).isFile();
+  } catch {
+    return true; // gone meanwhile: the next attempt links it
+  }
+}
+
+/** Something else where the lock file goes (a directory, a symlink): never ours to move or delete. */
+function notALock(file: string): ParallelError {
+  return new ParallelError(
+    `parallel: ${file}, where integrate keeps its lock, is not a file (a directory or link someone made there), so integrate cannot tell whether another run holds it; nothing was changed. Remove it ("rm -r '${file}'", after checking nothing you need is in it), then run "parallel integrate" again.`,
+    { exitCode: ExitCode.refused, code: 'refused' },
+  );
 }
 
 function releaseLock(file: string, nonce: string): void {

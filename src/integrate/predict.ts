@@ -34,7 +34,7 @@ export interface Prediction {
 
 export function predictMerges(ctx: RepoContext, phases: readonly Phase[], base: string, baseOid: string, integration: string | null, queue: readonly MergeStep[]): Prediction {
   const cwd = ctx.toplevel;
-  const { from, bringBase } = startingPoint(cwd, baseOid, integration);
+  const { from, bringBase } = startingPoint(cwd, base, baseOid, integration);
   let current = from;
   let note: string | undefined;
   if (bringBase) {

@@ -24,6 +24,7 @@ import { resetScratch, mergeInScratch, needsIdentity, NO_HOOKS, type MergeIdenti
 import { runLogged, stopOrphan, tail } from './run-test.js';
 import { dropWithDependents, mergeMessage, short, type MergeStep } from './plan-steps.js';
 import { firstRed } from './bisect.js';
+import { unrelatedHistories } from './job.js';
 import { conflictPartner, earlierMerges, type PhaseMerge } from './blame.js';
 import { faultPoint } from './faults.js';
 import { copyPlanFiles } from '../worktrees/copy-files.js';
@@ -150,6 +151,7 @@ class Runner {
       await this.moveTo(job.from);
       // Nothing has moved and a resume would meet the same conflict: the job is over.
       closeJournal(this.env.dir, job);
+      if (out.unrelated) throw unrelatedHistories(job.base);
       throw new ParallelError(
         `parallel: ${INTEGRATION_BRANCH} and ${job.base} have diverged and conflict in ${out.files!.join(', ')}; nothing was changed and no integrate is pending. Start the integration branch over from ${job.base} ("git branch -f ${INTEGRATION_BRANCH} ${job.base}" in the main worktree): its phases merge again, and a phase that conflicts with ${job.base} is reported with "parallel update" as its fix; then run "parallel integrate". (A merge made by hand on ${INTEGRATION_BRANCH} is not one integrate recorded, so integrate would refuse to build on it.)`,
         { code: 'conflict' },
@@ -175,14 +177,16 @@ class Runner {
       if (!out.ok) {
         this.at = DIRTY; // the worktree holds the conflict: put it back at the head
         await this.moveTo(head);
-        const withWhat = `with ${this.conflictPartner(out.files!)}`;
-        const detail = `conflicts ${withWhat} in ${out.files!.slice(0, 5).join(', ')}${out.files!.length > 5 ? ` and ${out.files!.length - 5} more` : ''}; run "parallel update" in its worktree (or "parallel update --phase ${step.id}"), resolve and commit, then "parallel done" and integrate again`;
+        const withWhat = out.unrelated ? `with ${INTEGRATION_BRANCH}: their histories are unrelated (no common commit)` : `with ${this.conflictPartner(out.files!)}`;
+        const detail = out.unrelated
+          ? `cannot be merged: parallel/${step.id} shares no commit with ${INTEGRATION_BRANCH} (rewritten history?); start it again from ${job.base} and bring its work over (e.g. "git cherry-pick"), then "parallel done" and integrate again`
+          : `conflicts ${withWhat} in ${out.files!.slice(0, 5).join(', ')}${out.files!.length > 5 ? ` and ${out.files!.length - 5} more` : ''}; run "parallel update" in its worktree (or "parallel update --phase ${step.id}"), resolve and commit, then "parallel done" and integrate again`;
         const { remaining, skipped } = dropWithDependents(this.env.plan.phases, job.queue, step.id, 'conflict', detail);
         job.queue = remaining;
         job.skipped.push(...skipped);
         this.total -= skipped.length;
         this.save();
-        this.env.progress.line(`[${n}/${this.total + skipped.length}] conflict: ${step.id} ${withWhat} in ${out.files!.slice(0, 3).join(', ')}${out.files!.length > 3 ? ', ...' : ''} (skipped${skipped.length > 1 ? ` with ${skipped.slice(1).map((s) => s.id).join(', ')}` : ''})`);
+        this.env.progress.line(`[${n}/${this.total + skipped.length}] conflict: ${step.id} ${withWhat}${out.files!.length ? ` in ${out.files!.slice(0, 3).join(', ')}` : ''}${out.files!.length > 3 ? ', ...' : ''} (skipped${skipped.length > 1 ? ` with ${skipped.slice(1).map((s) => s.id).join(', ')}` : ''})`);
         continue;
       }
       const merged: MergedStep = { ...step, commit: out.commit!, ms: Date.now() - started };

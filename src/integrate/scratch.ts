@@ -115,6 +115,8 @@ export interface MergeOutcome {
   commit?: string;
   /** Conflicted paths. */
   files?: string[];
+  /** The two share no commit: git refuses the merge. */
+  unrelated?: boolean;
 }
 
 export interface Person {
@@ -163,6 +165,7 @@ export function mergeInScratch(path: string, tip: string, message: string, id: M
     { cwd: path, env: mergeEnv(id), okCodes: [0, 1, 2, 128] },
   );
   if (res.exitCode === 0) return { ok: true, commit: gitOut(['rev-parse', 'HEAD'], { cwd: path }) };
+  if (/refusing to merge unrelated histories/.test(res.stderr)) return { ok: false, unrelated: true, files: [] };
   const files = splitZ(git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd: path }).stdout);
   if (files.length === 0) throw new GitError(['merge', tip], path, res.exitCode, res.stderr, res.stdout);
   return { ok: false, files };

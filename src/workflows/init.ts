@@ -167,6 +167,7 @@ export function starterPlan(name: string, base: string, files: readonly string[]
     '# A STARTING POINT written by "parallel init": phases were guessed from your folders.',
     '# Edit the phases, their tasks and what each owns; run "parallel check"; then commit this',
     `# file on ${base}. The format is described in parallel's README ("The plan format").`,
+    '# Unowned files (listed by "parallel check") can be changed by no phase: add them to a phase\'s owns, or to shared: if every phase may change them.',
     'version: 1',
     `name: ${name}`,
     `base: ${JSON.stringify(base)}`,

@@ -8,7 +8,7 @@ import { usageError, ExitCode } from '../errors.js';
 import { openRepo, resolveBase } from '../git/repo.js';
 import { renamedPhaseBranches } from '../git/phase-reflog.js';
 import { readCommittedPlan } from '../config/plan-source.js';
-import { parseDuration, formatDuration } from '../core/duration.js';
+import { durationProblem, parseDuration, formatDuration } from '../core/duration.js';
 import { computeWaves } from '../core/graph.js';
 import { countStates, type Counts, type PhaseRow } from '../core/phase-state.js';
 import { renderDashboard } from '../core/dashboard.js';
@@ -24,6 +24,8 @@ function durationOpt(input: CommandInput, name: string): number | undefined {
   if (typeof v !== 'string') return undefined;
   const ms = parseDuration(v);
   if (ms === undefined || ms <= 0) throw usageError(`parallel: --${name} "${v}" is not a duration. Write it like 90s, 5m or 2h.`);
+  const problem = durationProblem(ms);
+  if (problem) throw usageError(`parallel: --${name} ${v} ${problem}. Use at most 24d.`);
   return ms;
 }
 
