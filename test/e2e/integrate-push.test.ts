@@ -164,6 +164,16 @@ describe('sessions on two machines, the queue on a CI runner', () => {
     expect(noRemote.code).toBe(2);
     expect(noRemote.stderr).toBe('parallel: this repository has no remote to push to. Add one with "git remote add origin <url>", then run "parallel integrate --push".\n');
   });
+
+  it('a remote it cannot reach is one paragraph naming git\'s reason and the check, for both sync and --push', () => {
+    const runner = h.runnerClone('unreachable');
+    h.git(['remote', 'add', 'gone', join(h.root, 'no such host.git')], runner);
+    for (const args of [['integrate', '--push', 'gone'], ['sync', 'gone']]) {
+      const r = h.p(args, runner);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toMatch(/^parallel: could not fetch [^\n]*from "gone": '[^\n]*no such host\.git' does not appear to be a git repository[^\n.]*\. Check that "git fetch gone" works\.\n$/);
+    }
+  });
 });
 
 describe('integrate --push in a shallow clone whose merge bases are deeper than its history', () => {
