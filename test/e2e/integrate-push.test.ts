@@ -250,3 +250,26 @@ describe('integrate --push resuming a job the host has overtaken', () => {
     expect(h.git(['for-each-ref', '--format=%(refname)', 'refs/parallel/saved/integration/'], first)).not.toBe('');
   });
 });
+
+describe('integrate --push to a host that declines the push (a protected branch)', () => {
+  let h: Host;
+  beforeAll(() => {
+    h = new Host(phasePlan('guarded', ['alpha'], 'true'));
+  });
+  afterAll(() => h.cleanup());
+
+  it('is no "remote moved, run it again" (exit 4): it fails with the host\'s reason, and nothing moves there', () => {
+    const laptop = h.sessionClone('laptop');
+    h.finishOn(laptop, 'alpha', { 'alpha/a.txt': 'a\n' });
+    const hook = join(h.url, 'hooks', 'pre-receive');
+    writeFileSync(hook, '#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/heads/main) echo "main is protected" >&2; exit 1;; esac; done\n', { mode: 0o755 });
+    const before = h.hostRev('main');
+    const runner = h.runnerClone('guarded');
+    const r = h.p(['integrate', '--push', '--land'], runner, h.envFor(runner));
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).not.toMatch(/the remote moved/);
+    expect(r.stderr).toMatch(/parallel: "origin" declined the push of parallel\/integration and main: [^\n]*pre-receive hook declined[^\n]*main is protected\. Nothing of them changed there\./);
+    expect(h.hostRev('main')).toBe(before);
+    expect(h.hostRev('refs/heads/parallel/integration')).toBeNull();
+  });
+});
