@@ -19,7 +19,7 @@ import { countStates, type Counts, type PhaseRow, type PhaseState } from './core
 import { pause, waitForPhases, type WaitOutcome } from './store/wait.js';
 import { gatherPhaseStates } from './store/gather.js';
 import { readEvents } from './store/store.js';
-import { resolveTarget, record, planFor, runVerifyCommands, type SessionTarget } from './store/session-api.js';
+import { API_COMMAND, resolveTarget, record, planFor, runVerifyCommands, type SessionTarget } from './store/session-api.js';
 import type { StatusEvent, SessionRecord } from './store/types.js';
 import { ID_PATTERN } from './core/plan.js';
 
@@ -53,7 +53,7 @@ export class SessionTracker {
   constructor(opts: TrackerOptions = {}) {
     this.ctx = openRepo(opts.cwd ?? process.cwd());
     if (opts.session !== undefined && !ID_PATTERN.test(opts.session)) throw usageError(`parallel: "${opts.session}" is not a session id (ids look like [a-z][a-z0-9_-]*).`);
-    this.target = resolveTarget(this.ctx, opts.phase, 'SessionTracker');
+    this.target = resolveTarget(this.ctx, opts.phase, API_COMMAND);
     if (opts.session) this.target.session = opts.session;
     this.metadata = { ...opts.metadata };
   }

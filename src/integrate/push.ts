@@ -9,6 +9,7 @@
 import type { CommandInput, CommandResult, CommandRun } from '../cli/types.js';
 import { ParallelError, ExitCode, usageError } from '../errors.js';
 import { git, gitTry } from '../git/git.js';
+import { gitReason } from '../git/reason.js';
 import { openRepo, resolveBase, stateDir, type RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH } from '../core/plan.js';
 import { exchangeStore, pickRemote } from '../workflows/sync.js';
@@ -60,8 +61,15 @@ function atomicPush(ctx: RepoContext, remote: string, refs: PushOutcome['refs'])
   // "=": the host already had exactly this (another runner made the identical merges): nothing moved.
   if (res.exitCode === 0) return res.stdout.split('\n').some((l) => /^[ +*]\t/.test(l)) ? 'pushed' : 'none';
   const said = res.stdout + res.stderr;
+  // The host itself said no (a protected branch, a hook): running again would meet the same refusal.
+  const declined = res.stdout.split('\n').filter((l) => /^!\t/.test(l) && /\[remote rejected\] \((?!failed to update|cannot lock|incorrect old value|atomic)/i.test(l));
+  if (declined.length) {
+    const host = res.stderr.split('\n').filter((l) => /^remote: \S/.test(l)).map((l) => l.replace(/^remote:\s*/, '').trim());
+    const why = [...declined.map((l) => `${(l.split('\t')[1] ?? '').replace(/^.*:refs\/heads\//, '')} ${l.split('\t')[2] ?? ''}`.trim()), ...host].join('; ');
+    throw new ParallelError(`parallel: "${remote}" declined the push of ${refs.map((r) => r.ref.replace('refs/heads/', '')).join(' and ')}: ${why}. Nothing of them changed there. Let this job push them (CI: allow its token to push to protected branches), then run it again.`, { code: 'git' });
+  }
   if (/stale info|rejected|fetch first|non-fast-forward|atomic push failed|failed to update|cannot lock ref/i.test(said)) return 'moved';
-  throw new ParallelError(`parallel: pushing ${refs.map((r) => r.ref.replace('refs/heads/', '')).join(' and ')} to "${remote}" failed: ${(res.stderr || res.stdout).trim()}. Nothing of them changed there. Check that "git push ${remote}" works (CI: the job needs write access), then run it again.`, { code: 'git' });
+  throw new ParallelError(`parallel: pushing ${refs.map((r) => r.ref.replace('refs/heads/', '')).join(' and ')} to "${remote}" failed: ${gitReason(res.stderr || res.stdout)}. Nothing of them changed there. Check that "git push ${remote}" works (CI: the job needs write access), then run it again.`, { code: 'git' });
 }
 
 async function pushAfter(ctx: RepoContext, remote: string, base: string, landToo: boolean, leases: RemoteTips): Promise<PushOutcome> {

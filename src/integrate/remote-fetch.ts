@@ -6,6 +6,7 @@
  * and a shallow clone is deepened until every merge base integrate needs is there.
  */
 import { git, gitTry } from '../git/git.js';
+import { gitReason } from '../git/reason.js';
 import type { RepoContext } from '../git/repo.js';
 import { ParallelError, refused } from '../errors.js';
 import { INTEGRATION_BRANCH } from '../core/plan.js';
@@ -51,7 +52,7 @@ function fetchBranches(ctx: RepoContext, remote: string, base: string): void {
   if (/couldn't find remote ref/i.test(res.stderr)) {
     throw refused(`parallel: "${remote}" has no branch ${base} (the base). Push it first ("git push ${remote} ${base}"), then run "parallel integrate --push" again.`);
   }
-  throw new ParallelError(`parallel: could not fetch from "${remote}": ${res.stderr.trim()}. Check that "git fetch ${remote}" works.`, { code: 'git' });
+  throw new ParallelError(`parallel: could not fetch from "${remote}": ${gitReason(res.stderr)}. Check that "git fetch ${remote}" works.`, { code: 'git' });
 }
 
 function readTracking(ctx: RepoContext, remote: string, base: string): RemoteTips {

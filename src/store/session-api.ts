@@ -107,6 +107,9 @@ export interface SessionTarget {
   reviewer: boolean;
 }
 
+/** The `command` name src/api.ts passes: the library's SessionTracker, not a CLI command. */
+export const API_COMMAND = 'SessionTracker';
+
 /**
  * Inside a phase worktree, a session speaks for that phase only (SPEC, "Who may do what"): naming
  * another one with --phase (marking it failed, approving one's own work through the reviewer) is
@@ -114,6 +117,10 @@ export interface SessionTarget {
  */
 export function otherPhaseRefused(ctx: Pick<RepoContext, 'marker' | 'mainWorktree'>, command: string, phase: string): ParallelError {
   const here = ctx.marker!.phase;
+  if (command === API_COMMAND) {
+    // A script gets the fix in its own terms: there is no "parallel SessionTracker" command.
+    return refused(`parallel: this is the worktree of phase ${here}, and new SessionTracker({ phase: '${phase}' }) would act for another phase. Inside a phase worktree, a SessionTracker acts for that phase only. Run the script in the worktree of ${phase}, or aim it at the main worktree: new SessionTracker({ phase: '${phase}', cwd: ${JSON.stringify(ctx.mainWorktree)} }).`);
+  }
   return refused(`parallel: this is the worktree of phase ${here}, and "${command} --phase ${phase}" would act for another phase. Inside a phase worktree, "${command}" acts for that phase only${command === 'review' ? ' (a verdict comes from the reviewer phase\'s own worktree or from the coordinator)' : ''}. Run it in the worktree of ${phase}, or from the main worktree: cd '${ctx.mainWorktree.replace(/'/g, "'\\''")}' && parallel ${command} --phase ${phase} ...`);
 }
 

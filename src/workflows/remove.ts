@@ -41,14 +41,16 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   }
   // Decide about the branch before touching anything: a refusal changes nothing.
   let branchIntegrated: 'ancestry' | 'content' | undefined;
-  let noWork = false;
   if (deleteBranch && tip) {
     branchIntegrated = integratedPhases(cwd, base, [id]).get(id);
-    // A branch whose tip is in base but whose phase is not done (no commit of its own yet):
-    // deleting it loses nothing, but it must not make dependents think its work landed.
-    noWork = Boolean(branchIntegrated) && plan !== undefined && !(await integratedNow(ctx, plan, [id])).has(id);
     if (!branchIntegrated) {
       throw refused(`parallel: not deleting ${phaseBranch(id)}: ${id} is not integrated (its commits are in neither ${base} nor ${INTEGRATION_BRANCH}), and no parallel command deletes a commit${force ? ', --force included' : ''}. Nothing was removed. Drop --delete-branch to remove only the worktree, or integrate ${id} first.`);
+    }
+    // Tip in base but not done (no commit yet, or merged by hand): not integrated by the one rule.
+    // Once the branch is gone, "done" can no longer make it integrated, and its dependents would
+    // wait for good; so the branch stays until the phase is done.
+    if (plan !== undefined && phaseById(plan, id) && !(await integratedNow(ctx, plan, [id])).has(id)) {
+      throw refused(`parallel: not deleting ${phaseBranch(id)}: its tip is in ${base}, but ${id} is not done, so it is not integrated (deleted now, the phases that need it would wait for it for good). Nothing was removed. If its work is finished, mark it done first: parallel done --phase ${id}; or drop --delete-branch to remove only the worktree.`);
     }
     const where = checkedOutBranches(cwd).whereIs.get(`refs/heads/${phaseBranch(id)}`);
     if (where && where !== wt?.path) throw refused(`parallel: not deleting ${phaseBranch(id)}: it is checked out in ${where}. Switch that worktree to another branch first. Nothing was removed.`);
@@ -101,12 +103,8 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   if (deleteBranch && tip) {
     const problem = deletePhaseBranch(cwd, id, tip);
     if (problem) throw refused(`parallel: the worktree is removed, but ${phaseBranch(id)} was not deleted (${problem}); it moved meanwhile, so it was kept.`);
-    if (noWork) {
-      lines.push(`deleted the branch ${phaseBranch(id)} (its tip was in ${base} and ${id} was not done, so dependents still wait for it; was ${tip.slice(0, 12)})`);
-    } else {
-      recordPruned(ctx.commonDir, id, tip);
-      lines.push(`deleted the branch ${phaseBranch(id)} (integrated by ${branchIntegrated}; was ${tip.slice(0, 12)})`);
-    }
+    recordPruned(ctx.commonDir, id, tip);
+    lines.push(`deleted the branch ${phaseBranch(id)} (integrated by ${branchIntegrated}; was ${tip.slice(0, 12)})`);
   } else if (tip) {
     lines.push(`kept the branch ${phaseBranch(id)}${deleteBranch ? '' : ' (delete it once integrated: --delete-branch)'}`);
   } else if (deleteBranch) {

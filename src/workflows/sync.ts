@@ -8,6 +8,7 @@
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { ParallelError, ExitCode, usageError } from '../errors.js';
 import { git, gitTry, ZERO_OID } from '../git/git.js';
+import { gitReason } from '../git/reason.js';
 import { openRepo, type RepoContext } from '../git/repo.js';
 import { STORE_REF, readStoreTip } from '../store/store.js';
 import { mergeStoreTips } from '../store/merge.js';
@@ -45,7 +46,7 @@ async function fetchStore(ctx: RepoContext, remote: string): Promise<string | nu
   }
   if (res.exitCode !== 0) {
     if (/couldn't find remote ref/i.test(res.stderr)) return null;
-    throw new ParallelError(`parallel: could not fetch ${STORE_REF} from "${remote}": ${res.stderr.trim()}. Check that "git fetch ${remote}" works.`, { code: 'git' });
+    throw new ParallelError(`parallel: could not fetch ${STORE_REF} from "${remote}": ${gitReason(res.stderr)}. Check that "git fetch ${remote}" works.`, { code: 'git' });
   }
   return gitTry(['rev-parse', '--verify', '--quiet', `${tracking(remote)}^{commit}`], { cwd: ctx.toplevel });
 }
@@ -99,7 +100,7 @@ export async function exchangeStore(ctx: RepoContext, remote: string, opts: { pu
       throw new ParallelError(`parallel: "${remote}" kept moving while syncing (${ROUNDS} rounds; other clones are syncing at the same time). Run "parallel sync" again.`, { exitCode: ExitCode.busy, code: 'busy' });
     }
     if (!/rejected|non-fast-forward|fetch first|stale info|failed to update/i.test(push.stdout + push.stderr)) {
-      throw new ParallelError(`parallel: pushing ${STORE_REF} to "${remote}" failed: ${(push.stderr || push.stdout).trim()}. Check that "git push ${remote}" works.`, { code: 'git' });
+      throw new ParallelError(`parallel: pushing ${STORE_REF} to "${remote}" failed: ${gitReason(push.stderr || push.stdout)}. Check that "git push ${remote}" works.`, { code: 'git' });
     }
     await sleep(20 + Math.random() * 80 * round);
   }
@@ -145,7 +146,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       if (m) refused.push(m[1]!);
     }
     if (res.exitCode !== 0 && refused.length === 0) {
-      throw new ParallelError(`parallel: pushing phase branches to "${remote}" failed: ${res.stderr.trim()}. Check that "git push ${remote}" works.`, { code: 'git' });
+      throw new ParallelError(`parallel: pushing phase branches to "${remote}" failed: ${gitReason(res.stderr)}. Check that "git push ${remote}" works.`, { code: 'git' });
     }
   }
   // Phase branches of other clones, for their commit counts here.

@@ -164,6 +164,16 @@ describe('sessions on two machines, the queue on a CI runner', () => {
     expect(noRemote.code).toBe(2);
     expect(noRemote.stderr).toBe('parallel: this repository has no remote to push to. Add one with "git remote add origin <url>", then run "parallel integrate --push".\n');
   });
+
+  it('a remote it cannot reach is one paragraph naming git\'s reason and the check, for both sync and --push', () => {
+    const runner = h.runnerClone('unreachable');
+    h.git(['remote', 'add', 'gone', join(h.root, 'no such host.git')], runner);
+    for (const args of [['integrate', '--push', 'gone'], ['sync', 'gone']]) {
+      const r = h.p(args, runner);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toMatch(/^parallel: could not fetch [^\n]*from "gone": '[^\n]*no such host\.git' does not appear to be a git repository[^\n.]*\. Check that "git fetch gone" works\.\n$/);
+    }
+  });
 });
 
 describe('integrate --push in a shallow clone whose merge bases are deeper than its history', () => {
@@ -238,5 +248,28 @@ describe('integrate --push resuming a job the host has overtaken', () => {
     expect(again.data.push?.result).toBe('none');
     expect(again.stderr).toMatch(/parallel\/integration here \([0-9a-f]+\) had diverged from origin's; moved to/);
     expect(h.git(['for-each-ref', '--format=%(refname)', 'refs/parallel/saved/integration/'], first)).not.toBe('');
+  });
+});
+
+describe('integrate --push to a host that declines the push (a protected branch)', () => {
+  let h: Host;
+  beforeAll(() => {
+    h = new Host(phasePlan('guarded', ['alpha'], 'true'));
+  });
+  afterAll(() => h.cleanup());
+
+  it('is no "remote moved, run it again" (exit 4): it fails with the host\'s reason, and nothing moves there', () => {
+    const laptop = h.sessionClone('laptop');
+    h.finishOn(laptop, 'alpha', { 'alpha/a.txt': 'a\n' });
+    const hook = join(h.url, 'hooks', 'pre-receive');
+    writeFileSync(hook, '#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/heads/main) echo "main is protected" >&2; exit 1;; esac; done\n', { mode: 0o755 });
+    const before = h.hostRev('main');
+    const runner = h.runnerClone('guarded');
+    const r = h.p(['integrate', '--push', '--land'], runner, h.envFor(runner));
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).not.toMatch(/the remote moved/);
+    expect(r.stderr).toMatch(/parallel: "origin" declined the push of parallel\/integration and main: [^\n]*pre-receive hook declined[^\n]*main is protected\. Nothing of them changed there\./);
+    expect(h.hostRev('main')).toBe(before);
+    expect(h.hostRev('refs/heads/parallel/integration')).toBeNull();
   });
 });

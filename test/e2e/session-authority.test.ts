@@ -78,4 +78,13 @@ describe('session commands speak only for their own phase', () => {
     const coord = repo.parallel(['fail', '--phase', 'b', '-m', 'coordinator stops it']);
     expect(coord.code, coord.stderr).toBe(0);
   });
+
+  it('refuses the API in a phase worktree naming another phase, with a fix in the API\'s own terms', () => {
+    const script = `import('${join(ROOT, 'dist/api.js')}').then((m) => { try { new m.SessionTracker({ phase: 'a' }); } catch (e) { console.log(e.message); } })`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: b, env: repo.env, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^parallel: this is the worktree of phase b, and new SessionTracker\(\{ phase: 'a' \}\) would act for another phase\./);
+    expect(r.stdout).toContain(`new SessionTracker({ phase: 'a', cwd: ${JSON.stringify(repo.dir)} })`);
+    expect(r.stdout).not.toMatch(/parallel SessionTracker/);
+  });
 });

@@ -110,6 +110,24 @@ describe('remove', () => {
     expect(repo.parallel(['remove']).code).toBe(2);
   });
 
+  it('refuses --delete-branch while the phase is in base but not done (its dependents would wait for good), naming done as the fix', () => {
+    repo = started(['auth', 'docs']);
+    repo.commit({ 'src/auth/login.ts': 'x\n' }, 'login', wtPath(repo, 'auth'));
+    mergeIntoMain(repo, 'auth'); // a pull request merged by hand, no "parallel done"
+    for (const id of ['auth', 'docs']) {
+      const r = repo.parallel(['remove', id, '--delete-branch']);
+      expect(r.code, id).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^parallel: not deleting parallel/${id}: its tip is in main, but ${id} is not done, so it is not integrated`));
+      expect(r.stderr).toContain(`parallel done --phase ${id}`);
+      expect(branchExists(repo, `parallel/${id}`)).toBe(true);
+      expect(existsSync(wtPath(repo, id))).toBe(true);
+    }
+    expect(repo.parallel(['done', '--phase', 'auth']).code).toBe(0);
+    const del = repo.parallel(['remove', 'auth', '--delete-branch']);
+    expect(del.code, del.stderr).toBe(0);
+    expect(branchExists(repo, 'parallel/auth')).toBe(false);
+  });
+
   it('counts an edited git-ignored copy file (.env) as work: refused, saved by --force, left alone by prune', () => {
     repo = planRepo(PLAN, { files: { '.gitignore': '.env\n' } });
     repo.write('.env', 'SECRET=1\n');
