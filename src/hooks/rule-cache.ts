@@ -10,6 +10,9 @@ import type { RepoContext } from '../git/repo.js';
 import type { Plan } from '../core/plan.js';
 import { compileNotInPlanRules, compilePhaseRules } from './rules.js';
 
+/** The plan's ownership as JSON, for the agents' edit check (Node without the YAML parser). */
+export const OWNERSHIP_JSON = '.ownership.json';
+
 /** The rules file of phases that are not in the plan (a phase id never starts with a dot). */
 export const NOT_IN_PLAN_RULES = '.not-in-plan';
 
@@ -21,13 +24,15 @@ export function rulesRoot(ctx: Pick<RepoContext, 'commonDir'>): string {
 export function ensureRules(ctx: Pick<RepoContext, 'commonDir'>, plan: Plan, blob: string): void {
   const root = rulesRoot(ctx);
   const dir = join(root, blob);
-  if (existsSync(join(dir, '.complete')) && existsSync(join(dir, NOT_IN_PLAN_RULES))) return;
+  if (existsSync(join(dir, '.complete')) && existsSync(join(dir, NOT_IN_PLAN_RULES)) && existsSync(join(dir, OWNERSHIP_JSON))) return;
   mkdirSync(root, { recursive: true });
   const tmp = join(root, `.tmp-${blob}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   for (const phase of plan.phases) writeFileSync(join(tmp, phase.id), compilePhaseRules(plan, phase));
   writeFileSync(join(tmp, NOT_IN_PLAN_RULES), compileNotInPlanRules(plan));
+  const ownership = { shared: plan.shared, phases: plan.phases.map((p) => ({ id: p.id, owns: p.owns, exclude: p.exclude, ...(p.reviews ? { reviews: p.reviews } : {}) })) };
+  writeFileSync(join(tmp, OWNERSHIP_JSON), JSON.stringify(ownership));
   writeFileSync(join(tmp, '.complete'), '');
   try {
     rmSync(dir, { recursive: true, force: true });

@@ -29,6 +29,7 @@ import { runSetup } from '../worktrees/setup.js';
 import { phasesWithoutWork } from '../worktrees/delivered.js';
 import { prunedPhases } from '../worktrees/branch-delete.js';
 import { shellQuote } from '../worktrees/run-command.js';
+import { agentLines } from './agents.js';
 
 function trapInterrupts(): { readonly interrupted: boolean; release(): void } {
   const state = { interrupted: false };
@@ -220,6 +221,7 @@ async function execute(input: CommandInput, x: ExecContext): Promise<CommandResu
       out.push(`started ${st.phase}: ${s.path} (${what}, session ${(st as { session: string }).session}${portText})`);
     }
     out.push(`  brief: ${join(s.path, BRIEF_FILE)}`);
+    out.push(...agentLines(ctx.commonDir, s.path, plan.agents));
   }
   for (const st of x.steps) {
     if (st.kind === 'already') out.push(`${st.phase} is already started at ${st.path} (session ${st.session}); nothing changed.`);
