@@ -106,8 +106,8 @@ export function hookSkip(command: string): string | undefined {
   if (/core\.hookspath/i.test(command)) return 'it changes core.hooksPath, which points git away from the ownership check';
   if (/--no-verify\b/.test(command)) return 'it passes --no-verify, which skips the ownership check';
   for (const part of command.split(/&&|\|\||[;|\n]/)) {
-    const m = /\bgit\b(.*)\b(commit|merge|am|cherry-pick|revert|rebase)\b(.*)$/.exec(part);
-    if (m && m[2] === 'commit' && /(^|\s)-[a-zA-Z]*n[a-zA-Z]*(\s|$)/.test(m[3]!)) return 'it runs "git commit -n", which skips the ownership check';
+    const m = /\bgit\b(.*?)\b(commit)\b(.*)$/.exec(part);
+    if (m && /(^|\s)-[a-zA-Z]*n[a-zA-Z]*(\s|$)/.test(m[3]!)) return 'it runs "git commit -n", which skips the ownership check';
   }
   return undefined;
 }
