@@ -10,7 +10,7 @@ import type { RepoContext } from '../git/repo.js';
 import { gitTry } from '../git/git.js';
 import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
 import { PLAN_FILE } from '../core/plan.js';
-import { OWNERSHIP_JSON, rulesRoot } from '../hooks/rule-cache.js';
+import { OWNERSHIP_JSON, freshPlanBlob, rulesRoot } from '../hooks/rule-paths.js';
 
 /** Every worktree of the repository: the main one and each linked one (git's admin folders, no git process). */
 export function worktreeTops(ctx: Pick<RepoContext, 'commonDir' | 'mainWorktree'>): string[] {
@@ -53,8 +53,12 @@ function inside(path: string, dir: string): boolean {
 }
 
 async function ownership(ctx: RepoContext): Promise<OwnershipModel> {
-  const base = gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel });
-  const blob = base ? gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${base}:${PLAN_FILE}`], { cwd: ctx.toplevel }) : null;
+  // The blob the git hooks recorded for base while it is fresh (no git process), else ask git.
+  let blob: string | null | undefined = freshPlanBlob(ctx.commonDir);
+  if (!blob) {
+    const base = gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel });
+    blob = base ? gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${base}:${PLAN_FILE}`], { cwd: ctx.toplevel }) : null;
+  }
   if (blob) {
     const file = join(rulesRoot(ctx), blob, OWNERSHIP_JSON);
     if (existsSync(file)) return buildOwnership(JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof buildOwnership>[0]);

@@ -10,15 +10,13 @@ import type { RepoContext } from '../git/repo.js';
 import type { Plan } from '../core/plan.js';
 import { compileNotInPlanRules, compilePhaseRules } from './rules.js';
 
-/** The plan's ownership as JSON, for the agents' edit check (Node without the YAML parser). */
-export const OWNERSHIP_JSON = '.ownership.json';
+import { OWNERSHIP_JSON, rulesRoot } from './rule-paths.js';
+
+export { OWNERSHIP_JSON, rulesRoot };
 
 /** The rules file of phases that are not in the plan (a phase id never starts with a dot). */
 export const NOT_IN_PLAN_RULES = '.not-in-plan';
 
-export function rulesRoot(ctx: Pick<RepoContext, 'commonDir'>): string {
-  return join(ctx.commonDir, 'parallel', 'rules');
-}
 
 /** Compile the rules of `plan` (blob `blob` on base) unless they are there already. */
 export function ensureRules(ctx: Pick<RepoContext, 'commonDir'>, plan: Plan, blob: string): void {

@@ -74,7 +74,8 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const target: SessionTarget = { phase: marker.phase, session: marker.session, workspace: marker.workspace, inWorktree: true, reviewer: Boolean(marker.reviewer) };
   const file = stateFile(ctx, target.session);
   const now = Date.now();
-  const { record } = await import('../store/session-api.js');
+  // Loaded only by events that write: the edit check stays small.
+  const record: typeof import('../store/session-api.js').record = async (...a) => (await import('../store/session-api.js')).record(...a);
 
   switch (ev.event) {
     case 'pre-tool-use': {
