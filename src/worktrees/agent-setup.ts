@@ -154,3 +154,15 @@ export function applyAgents(wt: { path: string; gitDir: string; commonDir: strin
   }
   return out;
 }
+
+/** What is wrong with `agent`'s settings in one worktree (doctor), or undefined when they are current. */
+export function agentProblem(wt: { path: string; commonDir: string }, agent: PlanAgent): string | undefined {
+  const spec = AGENT_SETTINGS[agent];
+  if (tracked(wt.path, spec.file)) return `${agent} is not set up: the repository tracks ${spec.file}, and parallel never writes a tracked file`;
+  const wrapper = join(parallelHooksDir({ commonDir: wt.commonDir }), WRAPPER_FILE);
+  if (!existsSync(wrapper)) return `${agent}'s hooks would run ${wrapper}, which is missing`;
+  const cur = readJson(join(wt.path, spec.file));
+  if (cur === 'absent') return `${agent}'s hook settings (${spec.file}) are missing`;
+  if (cur instanceof Error) return `${spec.file} cannot be read: ${cur.message}`;
+  return hasCurrent(cur.value, agent, hookCommand(wrapper, agent)) ? undefined : `${agent}'s hook settings in ${spec.file} are out of date`;
+}

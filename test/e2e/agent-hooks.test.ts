@@ -4,7 +4,7 @@
  * documented payloads on stdin, from the worktree, with no parallel on PATH.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { planRepo, wtPath, type TestRepo } from './worktree-fixtures.js';
@@ -168,6 +168,19 @@ describe('agent hooks written by start', () => {
     expect(after - before).toBeGreaterThanOrEqual(1);
     expect(after - before).toBeLessThanOrEqual(2);
   }, 90_000);
+});
+
+describe('doctor', () => {
+  it('reports missing agent settings with the fix, and is content after it', () => {
+    const ui = wtPath(repo, 'ui');
+    rmSync(join(ui, '.codex/hooks.json'));
+    const d = repo.parallel(['doctor']);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toContain("phase ui: codex's hook settings (.codex/hooks.json) are missing");
+    expect(d.stdout).toContain('fix: parallel agents install ui');
+    expect(repo.parallel(['agents', 'install', 'ui']).code).toBe(0);
+    expect(repo.parallel(['doctor']).stdout).toMatch(/ok\s+agents: claude, codex/);
+  });
 });
 
 describe('settings merging', () => {
