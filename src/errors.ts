@@ -5,6 +5,8 @@ export const ExitCode = {
   usage: 2,
   timedOut: 3,
   busy: 4,
+  /** A session needs a person (`status --wait` returned because a phase is waiting). */
+  needsPerson: 5,
   internal: 70,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

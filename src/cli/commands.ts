@@ -168,6 +168,17 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('../workflows/exec.js'),
   },
   {
+    name: 'agent-hook', summary: 'what a coding agent\'s hooks call (agent JSON on stdin)',
+    usage: 'agent-hook <claude|codex|gemini> <event>', options: {},
+    help: 'Events: session-start, user-prompt-submit, pre-tool-use, post-tool-use, notification, stop, stop-failure, session-end. Exit 2 refuses an edit.',
+    load: () => import('../workflows/agent-hook.js'),
+  },
+  {
+    name: 'agents', summary: 'write or take out coding agents\' hook settings in phase worktrees',
+    usage: 'agents install|remove [<phase>...]', options: {},
+    load: () => import('../workflows/agents.js'),
+  },
+  {
     name: 'heartbeat', summary: 'report progress',
     usage: 'heartbeat [-p PCT] [-m MSG] [--phase ID] [--meta key=value]',
     options: { progress: { type: 'string', short: 'p', description: 'percent done (0-100)' }, ...message, ...phaseOpt, ...meta },

@@ -26,7 +26,7 @@ function globalHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run "parallel <command> --help" for a command\'s options.',
-    'Exit codes: 0 ok, 1 refused or failed, 2 bad usage or invalid plan, 3 timed out, 4 busy, 70 internal error.',
+    'Exit codes: 0 ok, 1 refused or failed, 2 bad usage or invalid plan, 3 timed out, 4 busy, 5 a session needs a person, 70 internal error.',
   ].join('\n');
 }
 

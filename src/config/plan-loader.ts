@@ -6,7 +6,7 @@
  */
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isAlias, isPair, type Node, type YAMLMap, type Pair, type Document } from 'yaml';
 import {
-  DEFAULT_TIMEOUTS, DEFAULT_WORKTREES, ID_PATTERN, RESERVED_IDS, worktreesProblem,
+  DEFAULT_AGENTS, DEFAULT_TIMEOUTS, DEFAULT_WORKTREES, ID_PATTERN, PLAN_AGENTS, RESERVED_IDS, worktreesProblem,
   type ChecklistItem, type Phase, type Plan, type Timeouts,
 } from '../core/plan.js';
 import { durationProblem, parseDuration } from '../core/duration.js';
@@ -29,7 +29,7 @@ export interface ParseOptions {
   recordedBase?: string;
 }
 
-export const TOP_KEYS = ['version', 'name', 'base', 'test', 'worktrees', 'setup', 'copy', 'ports', 'shared', 'timeouts', 'test_retries', 'phases'];
+export const TOP_KEYS = ['version', 'name', 'base', 'test', 'worktrees', 'setup', 'copy', 'ports', 'shared', 'timeouts', 'test_retries', 'agents', 'phases'];
 export const PHASE_KEYS = ['id', 'task', 'owns', 'exclude', 'needs', 'reviews', 'criteria', 'checklist'];
 
 class Collector {
@@ -223,6 +223,13 @@ function validateTop(root: YAMLMap, c: Collector, opts: ParseOptions): Plan | un
     for (const entry of list) if (entry.split('/')[0] === '.git') c.at(keys.get(key)!.value as Pos, `"${key}" may not name paths inside .git ("${entry}"); list files of the work tree`);
   }
   const shared = strList(keys.get('shared'), 'shared', c, { globs: true });
+  const agents = keys.has('agents') ? strList(keys.get('agents'), 'agents', c) : [...DEFAULT_AGENTS];
+  for (const [i, a] of agents.entries()) {
+    if (!(PLAN_AGENTS as readonly string[]).includes(a)) {
+      const seq = keys.get('agents')!.value as { items: Pos[] };
+      c.at(seq.items[i] ?? (keys.get('agents')!.value as Pos), `"agents" lists "${a}", which parallel cannot set up; use any of ${PLAN_AGENTS.join(', ')} (or [] for none)`);
+    }
+  }
 
   let ports: Plan['ports'];
   let portsNode: Pos | undefined;
@@ -315,6 +322,7 @@ function validateTop(root: YAMLMap, c: Collector, opts: ParseOptions): Plan | un
     shared,
     timeouts,
     testRetries,
+    agents: agents as Plan['agents'],
     phases,
   };
 }

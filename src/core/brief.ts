@@ -52,7 +52,11 @@ export interface BriefData {
   test?: string;
   /** Milliseconds; the dashboard calls a session stale after this long without a heartbeat. */
   heartbeatTimeout: number;
+  /** Coding agents whose hooks parallel sets up in this worktree (plan key `agents:`). */
+  agents?: string[];
 }
+
+const AGENT_COMMANDS: Record<string, string> = { claude: 'claude', codex: 'codex', gemini: 'gemini' };
 
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 const list = (items: string[]) => items.map((s) => `- ${s}`);
@@ -120,6 +124,16 @@ export function renderBrief(d: BriefData): string {
   if (d.test && !p.reviews) out.push(`- Integration runs the tests with ${code(d.test)}: keep them green`);
   out.push('');
 
+  if (d.agents?.length) {
+    out.push(
+      '## Working with a coding agent',
+      `- Start it in this worktree: ${d.agents.map((a) => code(`cd <this worktree> && ${AGENT_COMMANDS[a] ?? a}`)).join(', ')}. Project hooks run once the agent trusts the folder (it asks once).`,
+      '- Status is automatic: its hooks record the session, heartbeats, and when it waits for a person or exits.',
+      '- Edits to paths this phase does not own, to `.parallel.yml` or to other worktrees are refused before they happen.',
+      '- Still said by the session: `parallel done -m "..."` when finished, `parallel handoff -m "..."` before stopping with work left.',
+      '',
+    );
+  }
   out.push('## Report (from this worktree)');
   if (p.reviews) {
     out.push(

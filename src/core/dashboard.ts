@@ -25,9 +25,10 @@ export interface DashboardInput {
 export const MARKERS: Record<PhaseState, string> = {
   pending: '[ ]',
   running: '[~]',
+  waiting: '[?]',
   stale: '[!]',
   timed_out: '[T]',
-  missing: '[?]',
+  missing: '[M]',
   done: '[+]',
   failed: '[X]',
   integrated: '[=]',
@@ -88,6 +89,8 @@ function describe(row: PhaseRow, now: number): string {
       return `FAILED${msg ? `: ${msg}` : ''}`;
     case 'running':
       return `${msg || 'running'} (${ago(now, row.last_heartbeat)})`;
+    case 'waiting':
+      return `WAITING (${row.waiting_reason}) for ${ago(now, row.waiting?.since ?? row.last_heartbeat).replace(/ ago$/, '')}${row.waiting?.message ? `: ${row.waiting.message}` : ''}`;
     case 'stale':
       return `STALE: ${silence(now, row.last_heartbeat)}${msg ? ` (${msg})` : ''}`;
     case 'timed_out':
@@ -104,7 +107,7 @@ export function renderDashboard(input: DashboardInput): string {
   const paint = (state: PhaseState, s: string): string => {
     if (!c) return s;
     if (state === 'failed' || state === 'timed_out' || state === 'missing') return c.red(s);
-    if (state === 'stale') return c.yellow(s);
+    if (state === 'stale' || state === 'waiting') return c.yellow(s);
     if (state === 'done' || state === 'integrated') return c.green(s);
     if (state === 'pending') return c.dim(s);
     return s;
@@ -113,7 +116,7 @@ export function renderDashboard(input: DashboardInput): string {
   const right = `base ${input.base} · ${plural(input.rows.length, 'phase')} · ${plural(input.waves, 'wave')}`;
   const lines = [`${c ? c.bold(left) : left}${' '.repeat(Math.max(2, WIDTH - left.length - right.length))}${right}`];
   const k = input.counts;
-  const parts = [`Total ${k.total}`, `Running ${k.running}`, `Done ${k.done}`, `Failed ${k.failed}`, `Stale ${k.stale}`, `Timed out ${k.timed_out}`];
+  const parts = [`Total ${k.total}`, `Running ${k.running}`, `Waiting ${k.waiting}`, `Done ${k.done}`, `Failed ${k.failed}`, `Stale ${k.stale}`, `Timed out ${k.timed_out}`];
   if (k.missing) parts.push(`Missing ${k.missing}`);
   parts.push(`Integrated ${k.integrated}`, `Pending ${k.pending}`);
   lines.push(parts.join(' | '));

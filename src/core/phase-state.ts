@@ -1,13 +1,13 @@
 /**
  * Phase states for the dashboard, `--wait`, integrate and the brief (pure: plain data in, rows
- * out). Exactly one state per phase, with SPEC's precedence: missing > timed_out > stale > running;
+ * out). Exactly one state per phase, with SPEC's precedence: missing > timed_out > waiting > stale > running;
  * `done` becomes `integrated` when refs say so.
  */
 import type { Plan, PhaseId } from './plan.js';
-import type { SessionRecord } from '../store/types.js';
+import type { SessionRecord, WaitingReason } from '../store/types.js';
 
-export type PhaseState = 'pending' | 'running' | 'stale' | 'timed_out' | 'missing' | 'done' | 'failed' | 'integrated';
-export const PHASE_STATES: readonly PhaseState[] = ['pending', 'running', 'stale', 'timed_out', 'missing', 'done', 'failed', 'integrated'];
+export type PhaseState = 'pending' | 'running' | 'waiting' | 'stale' | 'timed_out' | 'missing' | 'done' | 'failed' | 'integrated';
+export const PHASE_STATES: readonly PhaseState[] = ['pending', 'running', 'waiting', 'stale', 'timed_out', 'missing', 'done', 'failed', 'integrated'];
 
 export interface BranchFacts {
   tip: string;
@@ -83,6 +83,12 @@ export interface PhaseRow {
   reviews: PhaseId | null;
   needs: PhaseId[];
   handoff: { at: string; message: string } | null;
+  /** Why the phase's agent waits for a person (state `waiting`), else null. */
+  waiting_reason: WaitingReason | null;
+  /** The waiting message (the tool that needs approval, the agent's last words) and since when. */
+  waiting: { reason: WaitingReason; message: string | null; since: string } | null;
+  /** The agent its hooks attached, with its own session id. */
+  agent: { name: string; session: string } | null;
 }
 
 export type Counts = Record<'total' | PhaseState, number>;
@@ -105,10 +111,16 @@ function stateOf(rec: SessionRecord | undefined, id: PhaseId, input: PhaseStateI
   const sessionTimeout = input.sessionTimeout ?? input.plan.timeouts.session;
   const heartbeatTimeout = input.heartbeatTimeout ?? input.plan.timeouts.heartbeat;
   if (input.now - Date.parse(rec.started_at) > sessionTimeout) return 'timed_out';
+  if (rec.waiting) return 'waiting';
   // Judged on the reader's clock: a heartbeat dated further ahead than the timeout comes from a
   // clock that is wrong, and cannot say the session is alive (else it would be, until that date).
   if (lastBeat && Math.abs(input.now - Date.parse(lastBeat)) > heartbeatTimeout) return 'stale';
   return 'running';
+}
+
+function waitingFields(rec: SessionRecord | undefined): Pick<PhaseRow, 'waiting_reason' | 'waiting'> {
+  const w = rec?.state === 'running' ? rec.waiting : undefined;
+  return w ? { waiting_reason: w.reason, waiting: { reason: w.reason, message: w.message ?? null, since: w.at } } : { waiting_reason: null, waiting: null };
 }
 
 export function derivePhaseStates(input: PhaseStateInput): PhaseRow[] {
@@ -160,8 +172,16 @@ export function derivePhaseStates(input: PhaseStateInput): PhaseRow[] {
       reviews: phase.reviews ?? null,
       needs: [...phase.needs],
       handoff,
+      ...waitingFields(rec),
+      agent: rec?.agent ? { name: rec.agent.name, session: rec.agent.session } : null,
     };
   });
+  for (const row of rows) {
+    if (row.state !== 'waiting') {
+      row.waiting_reason = null;
+      row.waiting = null;
+    }
+  }
   // A verdict applies to the reviewed phase's tip at review time; a later commit makes it stale.
   const tips = new Map(rows.map((r) => [r.id, r.tip]));
   for (const row of rows) {
@@ -177,6 +197,11 @@ export function countStates(rows: readonly PhaseRow[]): Counts {
   const counts = Object.fromEntries([['total', rows.length], ...PHASE_STATES.map((s) => [s, 0])]) as Counts;
   for (const r of rows) counts[r.state] += 1;
   return counts;
+}
+
+/** Phases whose agent waits for a person: `--wait` returns for them (exit 5). */
+export function waitingRows(rows: readonly PhaseRow[]): PhaseRow[] {
+  return rows.filter((r) => r.state === 'waiting');
 }
 
 /** `--wait` is over when no started phase is running or stale. */

@@ -45,8 +45,15 @@ export interface Plan {
   shared: string[];
   timeouts: Timeouts;
   testRetries: number;
+  /** Coding agents whose hook settings `start` writes into phase worktrees (`agents:`). */
+  agents: PlanAgent[];
   phases: Phase[];
 }
+
+/** The agents the plan key `agents:` may name; the default is claude and codex. */
+export const PLAN_AGENTS = ['claude', 'codex', 'gemini'] as const;
+export type PlanAgent = (typeof PLAN_AGENTS)[number];
+export const DEFAULT_AGENTS: readonly PlanAgent[] = ['claude', 'codex'];
 
 export const PLAN_FILE = '.parallel.yml';
 export const DEFAULT_WORKTREES = '../{repo}-{phase}';

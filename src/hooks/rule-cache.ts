@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import type { RepoContext } from '../git/repo.js';
 import type { Plan } from '../core/plan.js';
 import { RULES_FORMAT, compileNotInPlanRules, compilePhaseRules } from './rules.js';
+import { OWNERSHIP_JSON, rulesRoot } from './rule-paths.js';
+
+export { OWNERSHIP_JSON, rulesRoot };
 
 function readComplete(file: string): string | undefined {
   try {
@@ -21,9 +24,6 @@ function readComplete(file: string): string | undefined {
 /** The rules file of phases that are not in the plan (a phase id never starts with a dot). */
 export const NOT_IN_PLAN_RULES = '.not-in-plan';
 
-export function rulesRoot(ctx: Pick<RepoContext, 'commonDir'>): string {
-  return join(ctx.commonDir, 'parallel', 'rules');
-}
 
 /** Compile the rules of `plan` (blob `blob` on base) unless they are there already. */
 export function ensureRules(ctx: Pick<RepoContext, 'commonDir'>, plan: Plan, blob: string): void {
@@ -31,13 +31,15 @@ export function ensureRules(ctx: Pick<RepoContext, 'commonDir'>, plan: Plan, blo
   const dir = join(root, blob);
   // `.complete` names the rules format: a set compiled by an older version (which read `dir/` as
   // what is below the folder only) is compiled again.
-  if (readComplete(join(dir, '.complete')) === String(RULES_FORMAT) && existsSync(join(dir, NOT_IN_PLAN_RULES))) return;
+  if (readComplete(join(dir, '.complete')) === String(RULES_FORMAT) && existsSync(join(dir, NOT_IN_PLAN_RULES)) && existsSync(join(dir, OWNERSHIP_JSON))) return;
   mkdirSync(root, { recursive: true });
   const tmp = join(root, `.tmp-${blob}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   for (const phase of plan.phases) writeFileSync(join(tmp, phase.id), compilePhaseRules(plan, phase));
   writeFileSync(join(tmp, NOT_IN_PLAN_RULES), compileNotInPlanRules(plan));
+  const ownership = { shared: plan.shared, phases: plan.phases.map((p) => ({ id: p.id, owns: p.owns, exclude: p.exclude, ...(p.reviews ? { reviews: p.reviews } : {}) })) };
+  writeFileSync(join(tmp, OWNERSHIP_JSON), JSON.stringify(ownership));
   writeFileSync(join(tmp, '.complete'), String(RULES_FORMAT));
   try {
     rmSync(dir, { recursive: true, force: true });

@@ -62,6 +62,7 @@ export function applyEvent(rec: SessionRecord | undefined, ev: StatusEvent): Ses
       }
       r.starts = [...(rec ? rec.starts ?? [rec.started_at] : []), ev.at];
       r.state = 'running';
+      delete r.waiting;
       r.started_at = ev.at;
       r.last_heartbeat = ev.at;
       delete r.completed_at;
@@ -72,9 +73,13 @@ export function applyEvent(rec: SessionRecord | undefined, ev: StatusEvent): Ses
     case 'heartbeat':
     case 'progress':
     case 'commit':
+    case 'attach':
       // A heartbeat on a done or failed phase is recorded but changes nothing.
       if (!open) break;
       if (ev.at > r.last_heartbeat) r.last_heartbeat = ev.at;
+      // Any sign of work after a wait means the agent runs again (the latest event wins).
+      if (r.waiting && ev.at >= r.waiting.at) delete r.waiting;
+      if (ev.type === 'attach' && str(ev.agent) && str(ev.agent_session)) r.agent = { name: str(ev.agent)!, session: str(ev.agent_session)!, at: ev.at };
       if (typeof ev.progress === 'number') r.progress = ev.progress;
       if (ev.message !== undefined && ev.type !== 'commit') r.message = ev.message;
       break;
@@ -121,6 +126,16 @@ export function applyEvent(rec: SessionRecord | undefined, ev: StatusEvent): Ses
       }
       if (open && ev.at > r.last_heartbeat) r.last_heartbeat = ev.at;
       break;
+    case 'waiting':
+    case 'exited': {
+      if (!open) break;
+      const reason = ev.type === 'exited' ? 'exited' : ev.reason;
+      if ((reason === 'permission' || reason === 'idle' || reason === 'exited') && (!r.waiting || ev.at >= r.waiting.at)) {
+        r.waiting = { reason, at: ev.at, ...(ev.message !== undefined ? { message: ev.message } : {}) };
+      }
+      if (ev.at > r.last_heartbeat) r.last_heartbeat = ev.at;
+      break;
+    }
     default:
       // integrate, aborted and unknown types are history only.
       break;

@@ -15,7 +15,11 @@ export type EventType =
   | 'review'
   | 'commit'
   | 'integrate'
-  | 'aborted';
+  | 'aborted'
+  // Reported by a coding agent's hooks (`parallel agent-hook`).
+  | 'attach'
+  | 'waiting'
+  | 'exited';
 
 export interface StatusEvent {
   /** ISO-8601 UTC time written by the writer. Always the first key. */
@@ -37,6 +41,9 @@ export interface StatusEvent {
 
 /** What a writer supplies; the store fills `at` and `id`. */
 export type NewEvent = Omit<StatusEvent, 'at' | 'id'> & { at?: string };
+
+/** Why an agent waits: a permission prompt, the end of its turn, or its process ended. */
+export type WaitingReason = 'permission' | 'idle' | 'exited';
 
 /** A review verdict, bound to the reviewed phase's tip at the time of the review. */
 export interface ReviewVerdict {
@@ -78,6 +85,10 @@ export interface SessionRecord {
   origin?: string;
   /** The worktree path recorded by `start`. */
   worktree?: string;
+  /** The agent waits for a person (set by a `waiting` or `exited` event, cleared by any sign of work). */
+  waiting?: { reason: WaitingReason; message?: string; at: string };
+  /** The agent attached by its hooks: its name and its own session id. */
+  agent?: { name: string; session: string; at: string };
   /** Number of events of this session. */
   seq: number;
   /** Time of the last event. */

@@ -2,13 +2,14 @@
  * Waiting for the phases: poll until no started phase is running or stale, the wait's own timeout,
  * or an abort (Ctrl-C). One loop serves `parallel status --wait` and the API's SessionMonitor.wait.
  */
-import { anyFailed, waitIsOver, type PhaseRow } from '../core/phase-state.js';
+import { anyFailed, waitIsOver, waitingRows, type PhaseRow } from '../core/phase-state.js';
 
 /**
  * `ok`: nothing running and none failed; `failed`: something failed, timed out or went missing;
+ * `waiting`: a phase's agent waits for a person (checked first);
  * `timed_out`: the wait's own timeout; `interrupted`: the signal aborted (Ctrl-C).
  */
-export type WaitOutcome = 'ok' | 'failed' | 'timed_out' | 'interrupted';
+export type WaitOutcome = 'ok' | 'failed' | 'timed_out' | 'interrupted' | 'waiting';
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
@@ -42,6 +43,7 @@ export async function waitForPhases<S>(poll: () => Promise<S>, rowsOf: (s: S) =>
     const rows = rowsOf(snapshot);
     const elapsed = Date.now() - started;
     const busy = rows.filter((r) => r.state === 'running' || r.state === 'stale');
+    if (waitingRows(rows).length) return { outcome: 'waiting', snapshot, waitedMs: elapsed, busy };
     if (waitIsOver(rows)) return { outcome: anyFailed(rows) ? 'failed' : 'ok', snapshot, waitedMs: elapsed, busy };
     if (opts.signal?.aborted) return { outcome: 'interrupted', snapshot, waitedMs: elapsed, busy };
     if (opts.timeout !== undefined && elapsed >= opts.timeout) return { outcome: 'timed_out', snapshot, waitedMs: elapsed, busy };

@@ -117,9 +117,29 @@ function trust(ctx: RepoContext): Check {
   return check('trust', detail, [...problems, ...renameFindings(ctx, ids)]);
 }
 
+/** Each phase worktree has the agent hook settings the committed plan's `agents:` asks for. */
+async function agents(ctx: RepoContext): Promise<Check> {
+  let list: readonly string[];
+  try {
+    const { loadPlanContext } = await import('../worktrees/plan-context.js');
+    list = (await loadPlanContext(ctx.toplevel, ctx)).plan.agents;
+  } catch {
+    return check('agents', 'no committed plan to read', []);
+  }
+  const { agentProblem } = await import('../worktrees/agent-setup.js');
+  const problems: Check['problems'] = [];
+  for (const wt of phaseWorktrees(ctx).filter((w) => !w.missing)) {
+    for (const agent of list) {
+      const p = agentProblem({ path: wt.path, commonDir: ctx.commonDir }, agent as never);
+      if (p) problems.push({ message: `phase ${wt.phase}: ${p}`, fix: p.includes(' tracks ') ? `leave ${agent} out of "agents:" in the plan, or stop tracking the file (git rm --cached)` : `parallel agents install ${wt.phase}` });
+    }
+  }
+  return check('agents', list.length ? list.join(', ') : 'off (agents: [])', problems);
+}
+
 export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepo(input.cwd);
-  const checks = [gitVersion(ctx.toplevel), base(ctx), hooks(ctx), worktrees(ctx), await locks(ctx), coordination(ctx), trust(ctx)];
+  const checks = [gitVersion(ctx.toplevel), base(ctx), hooks(ctx), worktrees(ctx), await locks(ctx), coordination(ctx), trust(ctx), await agents(ctx)];
   const problems = checks.flatMap((c) => c.problems.map((p) => ({ check: c.name, ...p })));
   const lines: string[] = [];
   for (const c of checks) {

@@ -28,6 +28,7 @@ import { BRIEF_FILE } from '../worktrees/scratch-dir.js';
 import { runSetup } from '../worktrees/setup.js';
 import { prunedPhases } from '../worktrees/branch-delete.js';
 import { shellQuote } from '../worktrees/run-command.js';
+import { agentLines } from './agents.js';
 
 function trapInterrupts(): { readonly interrupted: boolean; release(): void } {
   const state = { interrupted: false };
@@ -225,6 +226,7 @@ async function execute(input: CommandInput, x: ExecContext): Promise<CommandResu
       out.push(`started ${st.phase}: ${s.path} (${what}, session ${(st as { session: string }).session}${portText})`);
     }
     out.push(`  brief: ${join(s.path, BRIEF_FILE)}`);
+    out.push(...agentLines(ctx.commonDir, s.path, plan.agents));
   }
   for (const st of x.steps) {
     if (st.kind === 'already') {

@@ -121,6 +121,10 @@ async function wait(input: CommandInput, snapshot: () => Promise<Snapshot>, inte
       const verdict = outcome === 'failed' ? `parallel: finished with problems: ${bad.join(', ')}.` : 'parallel: no phase is running; none failed.';
       return { exitCode: outcome === 'failed' ? ExitCode.refused : ExitCode.ok, data, text: `${snap.text}\n${verdict}` };
     }
+    if (outcome === 'waiting') {
+      const why = snap.rows.filter((r) => r.state === 'waiting').map((r) => `${r.id} (${r.waiting_reason}${r.waiting?.message ? `: ${r.waiting.message}` : ''})`);
+      return { exitCode: ExitCode.needsPerson, data, text: `${snap.text}\nparallel: a session needs a person: ${why.join(', ')}.` };
+    }
     const still = busy.map((r) => `${r.id} (${r.state})`).join(', ');
     if (outcome === 'interrupted') {
       // Not the wait's timeout (exit 3): the usual exit status of a command stopped by Ctrl-C.

@@ -41,6 +41,7 @@ export function staticBriefData(plan: Plan, base: string, t: BriefTarget): Brief
     needs: p.needs.map((id) => ({ id, task: phaseById(plan, id)?.task ?? '' })),
     test: plan.test,
     heartbeatTimeout: plan.timeouts.heartbeat,
+    ...(plan.agents?.length ? { agents: [...plan.agents] } : {}),
   };
 }
 

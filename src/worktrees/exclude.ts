@@ -24,3 +24,17 @@ export function ensureParallelExcluded(commonDir: string): boolean {
   appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}# parallel: briefs and scratch folders of phase worktrees\n${EXCLUDE_LINE}\n`);
   return true;
 }
+
+/** Add `line` to `<common dir>/info/exclude` (with a comment) unless it is there. Returns whether it wrote. */
+export function ensureExcluded(commonDir: string, line: string, why: string): boolean {
+  const file = join(commonDir, 'info', 'exclude');
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    mkdirSync(join(commonDir, 'info'), { recursive: true });
+  }
+  if (text.split(/\r?\n/).some((l) => l.trim() === line)) return false;
+  appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}# parallel: ${why}\n${line}\n`);
+  return true;
+}

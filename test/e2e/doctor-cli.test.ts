@@ -21,7 +21,7 @@ describe('parallel doctor', () => {
     const r = h.repo.json<DoctorJson>(['doctor']);
     expect(r.code).toBe(0);
     expect(r.data.ok).toBe(true);
-    expect(r.data.checks.map((c) => c.name)).toEqual(['git', 'base', 'hooks', 'worktrees', 'locks', 'coordination', 'trust']);
+    expect(r.data.checks.map((c) => c.name)).toEqual(['git', 'base', 'hooks', 'worktrees', 'locks', 'coordination', 'trust', 'agents']);
     expect(h.repo.parallel(['doctor']).stdout).toContain('No problems found.');
   });
 

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRepo, addPhase, apiStart, phaseOf, CLI, ROOT, SPEC_PLAN, type StatusJson, type TestRepo } from './store-fixture.js';
 
-const FIELDS = ['id', 'state', 'session', 'sessions', 'task', 'progress', 'message', 'errors', 'started_at', 'last_heartbeat', 'completed_at', 'output_files', 'metadata', 'branch', 'worktree', 'commits', 'files_changed', 'checklist', 'review', 'needs'];
+const FIELDS = ['id', 'state', 'session', 'sessions', 'task', 'progress', 'message', 'errors', 'started_at', 'last_heartbeat', 'completed_at', 'output_files', 'metadata', 'branch', 'worktree', 'commits', 'files_changed', 'checklist', 'review', 'needs', 'waiting_reason'];
 
 function sumStates(counts: Record<string, number>): number {
   return Object.entries(counts).filter(([k]) => k !== 'total').reduce((a, [, v]) => a + v, 0);
@@ -52,13 +52,13 @@ describe('status', () => {
     const text = repo.parallel(['status']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^Parallel: client-portal\s+base main · 4 phases · 3 waves$/m);
-    expect(text.stdout).toMatch(/^Total 4 \| Running 0 \| Done 0 \| Failed 0 \| Stale 0 \| Timed out 0 \| Integrated 0 \| Pending 4$/m);
+    expect(text.stdout).toMatch(/^Total 4 \| Running 0 \| Waiting 0 \| Done 0 \| Failed 0 \| Stale 0 \| Timed out 0 \| Integrated 0 \| Pending 4$/m);
     expect(text.stdout).toMatch(/^ {2}\[ \] review-auth\s+pending \(reviews auth\)$/m);
     expect(text.stdout).toMatch(/^Polled \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
     const { code, data } = repo.json<StatusJson>(['status']);
     expect(code).toBe(0);
     expect(data).toMatchObject({ schema: 1, ok: true, name: 'client-portal', base: 'main' });
-    expect(Object.keys(data.counts).sort()).toEqual(['done', 'failed', 'integrated', 'missing', 'pending', 'running', 'stale', 'timed_out', 'total']);
+    expect(Object.keys(data.counts).sort()).toEqual(['done', 'failed', 'integrated', 'missing', 'pending', 'running', 'stale', 'timed_out', 'total', 'waiting']);
     for (const p of data.phases) for (const f of FIELDS) expect(p, f).toHaveProperty(f);
     expect(phaseOf(data, 'auth')).toMatchObject({ state: 'pending', needs: ['schema'], branch: 'parallel/auth', commits: 0 });
   });

@@ -25,7 +25,7 @@ describe('renderDashboard', () => {
 
   it('has SPEC\'s header and counts line', () => {
     expect(lines[0]).toMatch(/^Parallel: client-portal {2,}base main · 4 phases · 3 waves$/);
-    expect(lines[1]).toBe('Total 4 | Running 1 | Done 1 | Failed 1 | Stale 0 | Timed out 0 | Integrated 0 | Pending 1');
+    expect(lines[1]).toBe('Total 4 | Running 1 | Waiting 0 | Done 1 | Failed 1 | Stale 0 | Timed out 0 | Integrated 0 | Pending 1');
   });
 
   it('renders one row per phase with marker, bar, percent, message and commits', () => {
@@ -48,7 +48,7 @@ describe('renderDashboard', () => {
     const m = [row('a', { state: 'missing', worktree: '/tmp/x' })];
     const t = renderDashboard({ name: 'w', base: 'main', waves: 1, rows: m, counts: countStates(m), now: NOW });
     expect(t).toMatch(/Missing 1/);
-    expect(t).toMatch(/\[\?\] a .*MISSING: worktree deleted \(\/tmp\/x\)/);
+    expect(t).toMatch(/\[M\] a .*MISSING: worktree deleted \(\/tmp\/x\)/);
     expect(text).not.toMatch(/Missing/);
   });
 

@@ -1,0 +1,216 @@
+/**
+ * Coding agents' hooks in phase worktrees, driven the way the agents drive them: the commands
+ * written into `.claude/settings.local.json` and `.codex/hooks.json` by `parallel start`, fed the
+ * documented payloads on stdin, from the worktree, with no parallel on PATH.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { planRepo, wtPath, type TestRepo } from './worktree-fixtures.js';
+
+const PLAN = `version: 1
+name: app
+phases:
+  - id: api
+    task: Build the orders API
+    owns: [src/api/]
+  - id: ui
+    task: Build the shop front
+    owns: [src/ui/]
+`;
+
+let repo: TestRepo;
+let api: string;
+let bin: string;
+
+interface Hooks { hooks: Record<string, { matcher?: string; hooks: { command: string }[] }[]> }
+
+function settings(file: string): Hooks {
+  return JSON.parse(readFileSync(join(api, file), 'utf8')) as Hooks;
+}
+
+/** Run the command the agent's settings configure for `event`, as the agent would (sh -c, cwd = worktree). */
+function fire(file: string, event: string, payload: unknown): { code: number; stdout: string; stderr: string } {
+  const groups = settings(file).hooks[event]!;
+  const ours = groups.flatMap((g) => g.hooks).find((h) => h.command.includes('agent-hook.sh'))!;
+  const r = spawnSync('/bin/sh', ['-c', ours.command], {
+    cwd: api, encoding: 'utf8', input: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    env: { ...repo.env, PATH: bin },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const claude = (event: string, extra: Record<string, unknown>) => fire('.claude/settings.local.json', event, { session_id: 'cc-123', transcript_path: '/x', cwd: api, hook_event_name: event, ...extra });
+
+beforeAll(() => {
+  repo = planRepo(PLAN, { files: { '.gitignore': 'node_modules/\n' } });
+  // PATH holds git only: the hooks must find Node and parallel by themselves.
+  bin = join(repo.root, 'bin');
+  mkdirSync(bin);
+  const git = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+  symlinkSync(git, join(bin, 'git'));
+  const r = repo.parallel(['start', 'api', 'ui']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain(`launch: cd ${wtPath(repo, 'api')} && claude`);
+  expect(r.stdout).toContain('codex');
+  api = wtPath(repo, 'api');
+});
+afterAll(() => repo.cleanup());
+
+describe('agent hooks written by start', () => {
+  it('writes Claude Code and Codex settings that git status does not show', () => {
+    expect(settings('.claude/settings.local.json').hooks.PreToolUse![0]!.matcher).toContain('Write');
+    expect(settings('.codex/hooks.json').hooks.PreToolUse).toBeDefined();
+    expect(repo.git(['status', '--porcelain', '--untracked-files=all'], { cwd: api }).stdout).toBe('');
+  });
+
+  it('session start gives the brief as context and records attach with the agent\'s session id', () => {
+    const r = claude('SessionStart', { source: 'startup' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Build the orders API');
+    expect(r.stdout).toContain('src/api/');
+    expect(r.stdout.length).toBeLessThanOrEqual(10_000);
+    const log = repo.json<{ events: { type: string; agent_session?: string }[] }>(['log', 'api']).data.events;
+    expect(log.find((e) => e.type === 'attach')?.agent_session).toBe('cc-123');
+  });
+
+  it('allows owned, ignored, scratch and outside paths; refuses another phase\'s file, the plan, another worktree and the git dir', () => {
+    const write = (file_path: string) => claude('PreToolUse', { tool_name: 'Write', tool_input: { file_path, content: 'x' }, tool_use_id: 't1' });
+    expect(write(join(api, 'src/api/orders.ts')).code).toBe(0);
+    expect(write(join(api, 'node_modules/x/index.js')).code).toBe(0);
+    expect(write(join(api, '.parallel/scratch/api/notes.md')).code).toBe(0);
+    expect(write('/tmp/parallel-agent-test.txt').code).toBe(0);
+    const foreign = write(join(api, 'src/ui/page.ts'));
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toMatch(/src\/ui\/page\.ts is owned by ui, not by phase api/);
+    expect(foreign.stderr).not.toMatch(/PARALLEL=0|--no-verify/);
+    const plan = write(join(api, '.parallel.yml'));
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toContain('coordinator');
+    const main = write(join(repo.dir, 'src/api/orders.ts'));
+    expect(main.code).toBe(2);
+    expect(main.stderr).toContain('another worktree');
+    const other = write(join(wtPath(repo, 'ui'), 'src/ui/page.ts'));
+    expect(other.code).toBe(2);
+    expect(write(join(repo.dir, '.git/config')).code).toBe(2);
+    const nb = claude('PreToolUse', { tool_name: 'Edit', tool_input: { file_path: 'src/ui/x.ts', old_string: 'a', new_string: 'b' } });
+    expect(nb.code).toBe(2);
+  });
+
+  it('refuses shell commands that skip the hooks', () => {
+    const bash = (command: string) => claude('PreToolUse', { tool_name: 'Bash', tool_input: { command } }).code;
+    expect(bash('git commit --no-verify -m x')).toBe(2);
+    expect(bash('git add . && git commit -nm x')).toBe(2);
+    expect(bash('git -c core.hooksPath=/dev/null commit -m x')).toBe(2);
+    expect(bash('PARALLEL=0 git commit -m x')).toBe(2);
+    expect(bash('git commit -m "fix"')).toBe(0);
+    expect(bash('ls -n')).toBe(0);
+  });
+
+  it('Codex: apply_patch naming a foreign file is refused, an owned one allowed', () => {
+    const patch = (path: string) => fire('.codex/hooks.json', 'PreToolUse', {
+      session_id: 'cx-1', cwd: api, hook_event_name: 'PreToolUse', model: 'm', turn_id: 't', tool_name: 'apply_patch',
+      tool_input: { command: `*** Begin Patch\n*** Add File: ${path}\n+hello\n*** End Patch\n` },
+    });
+    expect(patch('src/api/a.ts').code).toBe(0);
+    const r = patch('src/ui/a.ts');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('owned by ui');
+  });
+
+  it('a payload that is not JSON refuses an edit with a reason and never crashes', () => {
+    const r = fire('.claude/settings.local.json', 'PreToolUse', 'not json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^parallel: the hook's input is not JSON/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('Stop makes the phase waiting (idle), a tool call running again, the exit waiting (exited); --wait returns 5', () => {
+    expect(claude('Stop', { stop_hook_active: false, last_assistant_message: 'I wrote the orders API.\nMore.' }).code).toBe(0);
+    let st = repo.json<{ counts: { waiting: number }; phases: { id: string; state: string; waiting_reason: string | null }[] }>(['status']).data;
+    expect(st.phases.find((p) => p.id === 'api')).toMatchObject({ state: 'waiting', waiting_reason: 'idle' });
+    expect(st.counts.waiting).toBe(1);
+    const dash = repo.parallel(['status']).stdout;
+    expect(dash).toMatch(/\[\?\] api .*WAITING \(idle\)/);
+    const w = repo.parallel(['status', '--wait', '--timeout', '5s']);
+    expect(w.code).toBe(5);
+    expect(w.stdout).toMatch(/needs a person: api \(idle: I wrote the orders API\.\)/);
+    expect(claude('PostToolUse', { tool_name: 'Write', tool_input: {}, tool_response: {} }).code).toBe(0);
+    st = repo.json<typeof st>(['status']).data;
+    expect(st.phases.find((p) => p.id === 'api')).toMatchObject({ state: 'running', waiting_reason: null });
+    expect(claude('SessionEnd', { reason: 'other' }).code).toBe(0);
+    st = repo.json<typeof st>(['status']).data;
+    expect(st.phases.find((p) => p.id === 'api')).toMatchObject({ state: 'waiting', waiting_reason: 'exited' });
+    const types = repo.json<{ events: { type: string }[] }>(['log', 'api']).data.events.map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['attach', 'waiting', 'heartbeat', 'exited']));
+  });
+
+  it('the next prompt brings what is new: a decision', () => {
+    expect(claude('UserPromptSubmit', { prompt: 'go on' }).code).toBe(0);
+    expect(repo.parallel(['decide', 'Prices are integers in cents']).code).toBe(0);
+    const r = claude('UserPromptSubmit', { prompt: 'next' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Prices are integers in cents');
+    expect(claude('UserPromptSubmit', { prompt: 'again' }).stdout).not.toContain('Prices');
+  });
+
+  it('200 PostToolUse calls in a row make at most 2 store writes', () => {
+    const before = repo.json<{ events: { type: string }[] }>(['log', 'ui']).data.events.filter((e) => e.type === 'heartbeat').length;
+    const ui = wtPath(repo, 'ui');
+    const cmd = (JSON.parse(readFileSync(join(ui, '.claude/settings.local.json'), 'utf8')) as Hooks).hooks.PostToolUse![0]!.hooks[0]!.command;
+    const payload = JSON.stringify({ session_id: 'cc-9', cwd: ui, hook_event_name: 'PostToolUse', tool_name: 'Read', tool_input: {}, tool_response: {} });
+    const t0 = Date.now();
+    const r = spawnSync('/bin/sh', ['-c', `i=0; while [ $i -lt 200 ]; do printf '%s' "$P" | ${cmd} || exit 9; i=$((i+1)); done`], { cwd: ui, encoding: 'utf8', env: { ...repo.env, PATH: bin, P: payload } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    const after = repo.json<{ events: { type: string }[] }>(['log', 'ui']).data.events.filter((e) => e.type === 'heartbeat').length;
+    expect(after - before).toBeGreaterThanOrEqual(1);
+    expect(after - before).toBeLessThanOrEqual(2);
+  }, 90_000);
+});
+
+describe('doctor', () => {
+  it('reports missing agent settings with the fix, and is content after it', () => {
+    const ui = wtPath(repo, 'ui');
+    rmSync(join(ui, '.codex/hooks.json'));
+    const d = repo.parallel(['doctor']);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toContain("phase ui: codex's hook settings (.codex/hooks.json) are missing");
+    expect(d.stdout).toContain('fix: parallel agents install ui');
+    expect(repo.parallel(['agents', 'install', 'ui']).code).toBe(0);
+    expect(repo.parallel(['doctor']).stdout).toMatch(/ok\s+agents: claude, codex/);
+  });
+});
+
+describe('settings merging', () => {
+  it('keeps the user\'s keys and hooks through start and two installs; remove restores the file; a tracked file is never written', () => {
+    const user = `{\n  "permissions": { "allow": ["Bash(npm test)"] },\n  "hooks": {\n    "PreToolUse": [ { "matcher": "Bash", "hooks": [ { "type": "command", "command": "echo mine" } ] } ]\n  }\n}\n`;
+    const r2 = planRepo(PLAN, { files: { '.codex/hooks.json': '{"hooks":{}}\n' } });
+    try {
+      // The user's own local settings, present before start (copied into the worktree by copy:).
+      expect(r2.parallel(['start', 'api']).code).toBe(0);
+      const wt = wtPath(r2, 'api');
+      r2.write('.claude/settings.local.json', user, wt);
+      expect(r2.parallel(['agents', 'install']).code).toBe(1); // codex: tracked
+      const out = r2.parallel(['agents', 'install', 'api']);
+      expect(out.stdout).toContain('codex is not set up: the repository tracks .codex/hooks.json');
+      const s = JSON.parse(readFileSync(join(wt, '.claude/settings.local.json'), 'utf8')) as Hooks & { permissions: unknown };
+      expect(s.permissions).toEqual({ allow: ['Bash(npm test)'] });
+      const pre = s.hooks.PreToolUse!.flatMap((g) => g.hooks.map((h) => h.command));
+      expect(pre.filter((c) => c === 'echo mine')).toHaveLength(1);
+      expect(pre.filter((c) => c.includes('agent-hook.sh'))).toHaveLength(1);
+      expect(readFileSync(join(wt, '.codex/hooks.json'), 'utf8')).toBe('{"hooks":{}}\n');
+      expect(r2.git(['status', '--porcelain', '--untracked-files=all'], { cwd: wt }).stdout).toBe('');
+      expect(r2.parallel(['agents', 'remove', 'api']).code).toBe(0);
+      expect(readFileSync(join(wt, '.claude/settings.local.json'), 'utf8')).toBe(user);
+      // A worktree with no settings of the user's: remove leaves nothing behind.
+      expect(r2.parallel(['start', 'ui']).code).toBe(0);
+      expect(existsSync(join(wtPath(r2, 'ui'), '.claude/settings.local.json'))).toBe(true);
+      expect(r2.parallel(['agents', 'remove', 'ui']).code).toBe(0);
+      expect(existsSync(join(wtPath(r2, 'ui'), '.claude'))).toBe(false);
+    } finally {
+      r2.cleanup();
+    }
+  });
+});
