@@ -29,7 +29,7 @@ export function startingPoint(cwd: string, base: string, baseOid: string, integr
 /** The integration branch shares no commit with base (a pre-existing branch of that name, rewritten history). */
 export function unrelatedHistories(base: string): ParallelError {
   return refused(
-    `parallel: ${INTEGRATION_BRANCH} has a history unrelated to ${base} (they share no commit), so nothing can be merged into it; nothing was changed and no integrate is pending. If that branch is not integrate's, rename it ("git branch -m ${INTEGRATION_BRANCH} <new name>"); to start it over from ${base}, run "git branch -f ${INTEGRATION_BRANCH} ${base}" (its phases merge again); then run "parallel integrate".`,
+    `parallel: ${INTEGRATION_BRANCH} has a history unrelated to ${base} (they share no commit), so nothing can be merged into it; nothing was changed and no integrate is pending. If that branch is not integrate's, rename it ("git branch -m ${INTEGRATION_BRANCH} <new name>"); to start it over, run "parallel integrate --reset" (it goes back to ${base} or the last merge integrate recorded, and its commits are kept under refs/parallel/saved/integration/); then run "parallel integrate".`,
     'conflict',
   );
 }

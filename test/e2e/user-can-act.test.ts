@@ -33,15 +33,16 @@ describe('errors the user can act on', () => {
     for (const args of [[], ['--dry-run']]) {
       const r = f.repo.parallel(['integrate', ...args]);
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toContain('parallel/integration has a history unrelated to main');
-      expect(r.stderr).toContain('git branch -f parallel/integration main');
+      expect(r.stderr).toMatch(/where integrate never put it|has a history unrelated to main/);
+      expect(r.stderr).toContain('parallel integrate --reset');
       expect(r.stderr).not.toMatch(/internal error|This is a bug/);
       expect(r.stderr).not.toMatch(STACK);
     }
     expect(existsSync(join(f.repo.dir, '.git/parallel/integrate/journal.json'))).toBe(false);
     expect(f.rev('parallel/integration')).toBe(orphan);
     // The fix it names works.
-    f.repo.git(['branch', '-f', 'parallel/integration', 'main']);
+    expect(f.repo.parallel(['integrate', '--reset']).code).toBe(0);
+    expect(f.rev('parallel/integration')).toBe(f.rev('main'));
     expect(f.integrate().data.integrated).toEqual(['alpha']);
   });
 
