@@ -112,7 +112,7 @@ function heartbeatVsNode(): void {
     heartbeat: () => { sh(process.execPath, [CLI, 'heartbeat', '-p', String(i++ % 100), '-m', 'bench'], { cwd: dir, env: box.env }); },
     node: nodeBaseline(),
   }, ROUNDS);
-  report('parallel heartbeat', r.heartbeat!, 'node -e 0', r.node!, 1.5);
+  report('parallel heartbeat', r.heartbeat!, 'node -e 0', r.node!, 1.3);
 }
 
 function statusVsNode(): void {
@@ -130,7 +130,7 @@ function statusVsNode(): void {
     status100: () => { sh(process.execPath, [CLI, 'status', '--json', '--heartbeat-timeout', '1000d', '--session-timeout', '1000d'], { cwd: big.dir, env: big.env }); },
     node: nodeBaseline(),
   }, ROUNDS);
-  report('parallel status --json, 20 phases x 500 events', r.status20!, 'node -e 0', r.node!, 2.5);
+  report('parallel status --json, 20 phases x 500 events', r.status20!, 'node -e 0', r.node!, 1.5);
   report('parallel status --json, 100 phases x 500 events', r.status100!, '20 phases', r.status20!, 2);
 }
 
