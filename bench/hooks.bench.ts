@@ -67,7 +67,7 @@ export async function run(): Promise<void> {
   for (const kind of ['folders', 'globs'] as const) {
     const { box, wt } = setup(kind);
     const m = commitTimes(box, wt, { hooks: [], none: ['-c', 'core.hooksPath=/dev/null'] }, ROUNDS);
-    report(`git commit in a phase worktree, 20 staged files, ${kind === 'folders' ? 'folder rules (shell case)' : 'glob rules (dir/sub*/**, **/*.txt, **/*.test.ts, dir-*.md)'}`, m.hooks!, 'no hooks', m.none!, 1.6);
+    report(`git commit in a phase worktree, 20 staged files, ${kind === 'folders' ? 'folder rules (shell case)' : 'glob rules (dir/sub*/**, **/*.txt, **/*.test.ts, dir-*.md)'}`, m.hooks!, 'no hooks', m.none!, 1.35);
     if (kind === 'folders') {
       // Refusal: one foreign file among the 20; Node starts to explain. The commit does not happen.
       const refused: number[] = [];
@@ -77,7 +77,7 @@ export async function run(): Promise<void> {
         refused.push(timeOnce(() => { sh('git', ['commit', '-q', '-m', 'refused'], { cwd: wt, env: box.env, allowFail: true }); }));
         plain.push(timeOnce(() => { sh('git', ['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'plain'], { cwd: wt, env: box.env }); }));
       }
-      report('refused commit (one foreign path among 20, Node explains)', median(refused), 'the same commit without hooks', median(plain));
+      report('refused commit (one foreign path among 20, Node explains)', median(refused), 'the same commit without hooks', median(plain), 3);
       // The main worktree is not checked: parallel adds nothing there.
       const main = commitTimes(box, box.dir, { main: [], none: ['-c', 'core.hooksPath=/dev/null'] }, 9);
       report('git commit in the main worktree (not a phase)', main.main!, 'no hooks', main.none!);

@@ -309,7 +309,8 @@ pl_check_transaction() {
     case $pl_id in [!a-z]*|*[!a-z0-9_-]*) continue ;; esac
     case $pl_new in *[!0]*) ;; *) continue ;; esac
     # This very git process ran our pre-commit (or pre-merge-commit) and it allowed the commit.
-    if [ -n "$pl_token" ] && [ "$pl_token" = "$PPID $pl_old" ]; then pl_debug "$pl_ref: this commit passed pre-commit"; continue; fi
+    # The token is used up here (committed and aborted may end in the hook file, before clearing it).
+    if [ -n "$pl_token" ] && [ "$pl_token" = "$PPID $pl_old" ]; then pl_debug "$pl_ref: this commit passed pre-commit"; pl_token=; : > "$pl_gitdir/parallel-checked"; continue; fi
     [ -n "$pl_loaded" ] || { pl_load_state; pl_loaded=1; }
     if pl_check_update "$pl_id" "$pl_old" "$pl_new"; then pl_debug "$pl_ref: allowed by the shell fast path"; else pl_todo="$pl_todo$pl_old $pl_new $pl_ref$pl_nl"; fi
   done <<PL_EOF

@@ -16,6 +16,7 @@ import type { Plan } from '../core/plan.js';
 import { applyEvent, compareEvents, hasRecord } from './record.js';
 import { CHUNK_SIZE, STORE_REF, openChunkPath, parseEventsPath, parseLines, recordPath, sealedChunkPath, toLines } from './layout.js';
 import { runImport, type ImportOp } from './fast-import.js';
+import { takeWriteTurn } from './write-turn.js';
 
 export { STORE_REF };
 type Ctx = Pick<RepoContext, 'commonDir' | 'toplevel'>;
@@ -137,14 +138,21 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
     // Two processes: cat-file reads the tip, the records and open chunks; fast-import writes on
     // that tip. (One interactive fast-import, reading with ls/cat-blob, used the same CPU and was
     // slower in wall time on a loaded machine: every round trip waits for a time slice.)
-    const got = catBatch(cwd, [STORE_REF, ...paths.map((p) => `${STORE_REF}:${p}`)]);
-    const tip = got[0]?.type === 'commit' ? got[0].oid : null;
-    if (write.requireRecord && !(tip && withRecord[0] && got[1])) throw write.requireRecord;
-    const bodies = paths.map((_, i) => (tip ? got[1 + i]?.body ?? null : null));
-    let at = 0;
-    const perKey = keys.map((_, i) => ({ rec: withRecord[i] ? bodies[at++] ?? null : null, open: bodies[at++] ?? null }));
-    const ops = buildOps(write, keys, perKey);
-    const outcome = runImport(cwd, { from: tip, message, ops });
+    // Writers on this machine take turns (write-turn.ts), so the read below is rarely stale.
+    const endTurn = await takeWriteTurn(ctx.commonDir);
+    let outcome;
+    try {
+      const got = catBatch(cwd, [STORE_REF, ...paths.map((p) => `${STORE_REF}:${p}`)]);
+      const tip = got[0]?.type === 'commit' ? got[0].oid : null;
+      if (write.requireRecord && !(tip && withRecord[0] && got[1])) throw write.requireRecord;
+      const bodies = paths.map((_, i) => (tip ? got[1 + i]?.body ?? null : null));
+      let at = 0;
+      const perKey = keys.map((_, i) => ({ rec: withRecord[i] ? bodies[at++] ?? null : null, open: bodies[at++] ?? null }));
+      const ops = buildOps(write, keys, perKey);
+      outcome = runImport(cwd, { from: tip, message, ops });
+    } finally {
+      endTurn();
+    }
     if (outcome.ok) return;
     if (outcome.reason === 'error') {
       throw new ParallelError(`parallel: could not write to ${STORE_REF}: ${outcome.stderr}. Run "parallel doctor" to check the coordination ref.`, { code: 'git' });

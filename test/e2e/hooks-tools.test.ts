@@ -47,6 +47,28 @@ describe('chaining the repository\'s own hooks', () => {
     expect(main.stderr).not.toContain('parallel');
   });
 
+  it('chains the repository\'s own reference-transaction hook in every state, from .git/hooks and from core.hooksPath', () => {
+    h = hookRepo([]);
+    const { repo } = h;
+    const body = (tag: string) => `#!/bin/sh\ncat > /dev/null\necho "${tag} $1" >> "${repo.root}/hook.log"\n`;
+    const own = join(repo.dir, '.git/hooks/reference-transaction');
+    writeFileSync(own, body('git-hooks'));
+    chmodSync(own, 0o755);
+    expect(repo.parallel(['start', 'auth']).code).toBe(0);
+    const auth = h.wt('auth');
+    stage(repo, auth, { 'src/auth/x.ts': 'x\n' });
+    expect(commit(repo, auth).code).toBe(0);
+    expect(log(repo)).toMatch(/git-hooks prepared\n(.*\n)*git-hooks committed\n/);
+    // A hooks folder named in config (the cached state records it) is chained too.
+    mkdirSync(join(repo.dir, 'custom-hooks'));
+    writeFileSync(join(repo.dir, 'custom-hooks/reference-transaction'), body('custom'));
+    chmodSync(join(repo.dir, 'custom-hooks/reference-transaction'), 0o755);
+    repo.git(['config', 'core.hooksPath', join(repo.dir, 'custom-hooks')]);
+    stage(repo, auth, { 'src/auth/y.ts': 'y\n' });
+    expect(commit(repo, auth).code).toBe(0);
+    expect(log(repo)).toMatch(/custom prepared\n(.*\n)*custom committed\n/);
+  });
+
   it('a hook added later is chained once parallel init runs again, and doctor says so until then', () => {
     h = hookRepo(['auth']);
     const { repo } = h;
