@@ -10,7 +10,7 @@ import type { RepoContext } from '../git/repo.js';
 import { gitTry } from '../git/git.js';
 import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
 import { PLAN_FILE } from '../core/plan.js';
-import { OWNERSHIP_JSON, freshPlanBlob, rulesRoot } from '../hooks/rule-paths.js';
+import { OWNERSHIP_JSON, freshPlanBlob, recordPlanBlob, rulesRoot } from '../hooks/rule-paths.js';
 
 /** Every worktree of the repository: the main one and each linked one (git's admin folders, no git process). */
 export function worktreeTops(ctx: Pick<RepoContext, 'commonDir' | 'mainWorktree'>): string[] {
@@ -57,7 +57,11 @@ async function ownership(ctx: RepoContext): Promise<OwnershipModel> {
   let blob: string | null | undefined = freshPlanBlob(ctx.commonDir);
   if (!blob) {
     const base = gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel });
-    blob = base ? gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${base}:${PLAN_FILE}`], { cwd: ctx.toplevel }) : null;
+    // Base's tip and its plan blob in one call; recorded so the next edit asks git nothing.
+    const both = base ? gitTry(['rev-parse', '--quiet', `refs/heads/${base}`, `refs/heads/${base}:${PLAN_FILE}`], { cwd: ctx.toplevel }) : null;
+    const [tip, planBlob] = (both ?? '').split('\n');
+    blob = tip && planBlob ? planBlob : null;
+    if (base && tip && planBlob) recordPlanBlob(ctx.commonDir, base, tip, planBlob);
   }
   if (blob) {
     const file = join(rulesRoot(ctx), blob, OWNERSHIP_JSON);

@@ -214,3 +214,18 @@ describe('settings merging', () => {
     }
   });
 });
+
+describe('the edit check after the plan changes on base', () => {
+  it('judges by the plan now on base, never by a plan it saw before', () => {
+    const write = (file_path: string) => claude('PreToolUse', { tool_name: 'Write', tool_input: { file_path, content: 'x' }, tool_use_id: 't9' });
+    const target = join(api, 'docs/api.md');
+    expect(write(target).code).toBe(2); // nobody owns docs/ yet
+    expect(write(target).code).toBe(2); // asked twice: the second answer comes from what the first recorded
+    // The coordinator gives docs/ to api on base, with git's hooks off (no hook refreshes any state).
+    repo.write('.parallel.yml', PLAN.replace('owns: [src/api/]', 'owns: [src/api/, docs/]'));
+    repo.git(['add', '.parallel.yml']);
+    repo.git(['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'plan: api owns docs']);
+    const r = write(target);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
