@@ -12,21 +12,11 @@ export const EXCLUDE_LINE = '/.parallel/';
 
 /** Add `/.parallel/` to `<common dir>/info/exclude` unless an equivalent line is there. Returns whether it wrote. */
 export function ensureParallelExcluded(commonDir: string): boolean {
-  const file = join(commonDir, 'info', 'exclude');
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    mkdirSync(join(commonDir, 'info'), { recursive: true });
-  }
-  const present = text.split(/\r?\n/).some((l) => ['.parallel', '.parallel/', '/.parallel', '/.parallel/'].includes(l.trim()));
-  if (present) return false;
-  appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}# parallel: briefs and scratch folders of phase worktrees\n${EXCLUDE_LINE}\n`);
-  return true;
+  return ensureExcluded(commonDir, EXCLUDE_LINE, 'briefs and scratch folders of phase worktrees', ['.parallel', '.parallel/', '/.parallel']);
 }
 
-/** Add `line` to `<common dir>/info/exclude` (with a comment) unless it is there. Returns whether it wrote. */
-export function ensureExcluded(commonDir: string, line: string, why: string): boolean {
+/** Add `line` to `<common dir>/info/exclude` (with a comment) unless it, or an `equivalent`, is there. Returns whether it wrote. */
+export function ensureExcluded(commonDir: string, line: string, why: string, equivalents: readonly string[] = []): boolean {
   const file = join(commonDir, 'info', 'exclude');
   let text = '';
   try {
@@ -34,7 +24,7 @@ export function ensureExcluded(commonDir: string, line: string, why: string): bo
   } catch {
     mkdirSync(join(commonDir, 'info'), { recursive: true });
   }
-  if (text.split(/\r?\n/).some((l) => l.trim() === line)) return false;
+  if (text.split(/\r?\n/).some((l) => l.trim() === line || equivalents.includes(l.trim()))) return false;
   appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}# parallel: ${why}\n${line}\n`);
   return true;
 }
