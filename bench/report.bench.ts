@@ -13,7 +13,7 @@ import { sh, sideBySide, report, CLI, type Sandbox } from './lib.js';
 import { planRepo, bulkHistory } from './store.bench.js';
 
 const ROUNDS = Number(process.env.REPORT_BENCH_ROUNDS ?? 7);
-const LONG = ['--heartbeat-timeout', '1000d', '--session-timeout', '1000d'];
+const LONG = ['--heartbeat-timeout', '500h', '--session-timeout', '500h'];
 
 function cli(box: Sandbox, args: string[]): string {
   return sh(process.execPath, [CLI, ...args], { cwd: box.dir, env: box.env }).stdout;

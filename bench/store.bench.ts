@@ -122,12 +122,12 @@ function statusVsNode(): void {
   bulkHistory(big, 100, 500);
   for (const box of [small, big]) {
     // Warm the plan cache (first read parses YAML once per plan blob) and check the output.
-    const out = JSON.parse(sh(process.execPath, [CLI, 'status', '--json', '--heartbeat-timeout', '1000d', '--session-timeout', '1000d'], { cwd: box.dir, env: box.env }).stdout) as { counts: { total: number; running: number } };
+    const out = JSON.parse(sh(process.execPath, [CLI, 'status', '--json', '--heartbeat-timeout', '500h', '--session-timeout', '500h'], { cwd: box.dir, env: box.env }).stdout) as { counts: { total: number; running: number } };
     if (out.counts.total !== out.counts.running) throw new Error(`unexpected status: ${JSON.stringify(out.counts)}`);
   }
   const r = sideBySide({
-    status20: () => { sh(process.execPath, [CLI, 'status', '--json', '--heartbeat-timeout', '1000d', '--session-timeout', '1000d'], { cwd: small.dir, env: small.env }); },
-    status100: () => { sh(process.execPath, [CLI, 'status', '--json', '--heartbeat-timeout', '1000d', '--session-timeout', '1000d'], { cwd: big.dir, env: big.env }); },
+    status20: () => { sh(process.execPath, [CLI, 'status', '--json', '--heartbeat-timeout', '500h', '--session-timeout', '500h'], { cwd: small.dir, env: small.env }); },
+    status100: () => { sh(process.execPath, [CLI, 'status', '--json', '--heartbeat-timeout', '500h', '--session-timeout', '500h'], { cwd: big.dir, env: big.env }); },
     node: nodeBaseline(),
   }, ROUNDS);
   report('parallel status --json, 20 phases x 500 events', r.status20!, 'node -e 0', r.node!, 1.5);
