@@ -93,6 +93,18 @@ export function commit(repo: TestRepo, cwd: string, args: string[] = [], env: No
   return repo.git(['commit', '-q', '-m', 'change', ...args], { cwd, allowFail: true, env });
 }
 
+/**
+ * Wait until the post-commit hook, which runs in the background, has written the note of
+ * `commit` in a phase worktree: a test that compares refs/notes/parallel before and after
+ * something must not race that writer. Throws after 10 s.
+ */
+export async function noteWritten(repo: TestRepo, commit: string): Promise<void> {
+  for (const t = Date.now(); ; await new Promise((r) => setTimeout(r, 50))) {
+    if (repo.git(['notes', '--ref=parallel', 'show', commit], { allowFail: true }).code === 0) return;
+    if (Date.now() - t > 10_000) throw new Error(`no note for ${commit} after 10 s: the post-commit hook did not write it`);
+  }
+}
+
 export function head(repo: TestRepo, cwd: string): string {
   return repo.git(['rev-parse', 'HEAD'], { cwd }).stdout.trim();
 }

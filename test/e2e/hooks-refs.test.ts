@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { authAndUi, clean, commit, head, removeRepo, stage, type HookRepo } from './hooks-fixture.js';
+import { authAndUi, clean, commit, head, noteWritten, removeRepo, stage, type HookRepo } from './hooks-fixture.js';
 
 describe('reference-transaction: refs a phase worktree may not move', () => {
   let h: HookRepo;
@@ -18,13 +18,14 @@ describe('reference-transaction: refs a phase worktree may not move', () => {
   const rev = (ref: string) => h.repo.git(['rev-parse', '--verify', '--quiet', ref], { allowFail: true }).stdout.trim();
   const inAuth = (args: string[]) => h.repo.git(args, { cwd: auth, allowFail: true });
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ({ h, auth, ui } = authAndUi());
     // A careless session: on a detached HEAD, a --no-verify commit of ui's file.
     h.repo.git(['switch', '-q', '--detach'], { cwd: auth });
     stage(h.repo, auth, { 'src/ui/button.ts': 'taken over\n' });
     expect(commit(h.repo, auth, ['--no-verify']).code).toBe(0);
     foreign = head(h.repo, auth);
+    await noteWritten(h.repo, foreign); // the tests below compare the coordination ref
   });
   afterAll(() => removeRepo(h.repo));
 
