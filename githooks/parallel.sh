@@ -6,7 +6,8 @@
 # or .git/hooks), then parallel's check. The common case is decided here without starting Node:
 # git lists the staged entries once, and the phase's compiled rules (written by Node per plan blob
 # under <common>/parallel/rules/) decide. Anything this file cannot decide exactly goes to Node,
-# which explains a refusal. This file may only allow, never refuse an ownership question itself.
+# which explains a refusal. This file refuses an ownership question itself only with the owners
+# and the text Node compiled for the plan (pl_refuse_staged); otherwise it may only allow.
 #
 # Values baked in at install time (see src/hooks/install.ts):
 pl_dist='@PARALLEL_DIST@'
@@ -192,9 +193,11 @@ pl_rules_for() {
   [ -n "$pl_tier" ] && [ "$pl_tier" != node ] && [ "$pl_tier" != none ]
 }
 
-# Judge raw diff output ($1, paths quoted by core.quotePath). Fails when Node must decide:
-# a quoted path (non-ASCII, control characters, quotes), a symlink or submodule, the plan file,
-# or (case rules) a path the phase may not change.
+# Judge raw diff output ($1, paths quoted by core.quotePath). Fails (1) when Node must decide:
+# a quoted path (non-ASCII, control characters, quotes), a symlink or submodule, the plan file.
+# With case rules it also judges every path: 2 when the only trouble is paths the phase may not
+# change and each reads plainly in a message (they are in pl_refused, one per line, in git's
+# order); 1 when such a path needs quoting (Node explains it).
 pl_scan() {
   case "$pl_nl$1$pl_nl" in
     *"$pl_tab\""*) return 1 ;;
@@ -202,13 +205,36 @@ pl_scan() {
     *"$pl_tab.parallel.yml$pl_nl"*) return 1 ;;
   esac
   [ "$pl_tier" = case ] || return 0
+  pl_refused=
   while IFS= read -r pl_line; do
     case $pl_line in
-      :*) pl_allowed "${pl_line#*"$pl_tab"}" || return 1 ;;
+      :*)
+        pl_p=${pl_line#*"$pl_tab"}
+        pl_allowed "$pl_p" && continue
+        case $pl_p in -*|*[!ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-]*) return 1 ;; esac
+        pl_refused="$pl_refused$pl_p$pl_nl" ;;
     esac
   done <<PL_EOF
 $1
 PL_EOF
+  [ -z "$pl_refused" ] || return 2
+}
+
+# Explain the refusal of the paths in pl_refused without Node, with the owners and the text Node
+# compiled for this plan (<rules>/.owners, only when every phase's rules are case patterns, and
+# only for a phase the plan has). Fails when that file is not there (Node explains then).
+pl_refuse_staged() {
+  [ -f "$pl_rdir/$pl_phase" ] && [ -f "$pl_rdir/.owners" ] || return 1
+  . "$pl_rdir/.owners" || return 1
+  {
+    while IFS= read -r pl_p; do
+      [ -n "$pl_p" ] && pl_refuse "$pl_p"
+    done <<PL_EOF
+$pl_refused
+PL_EOF
+    printf '%s\n' "$pl_refused_footer"
+  } >&2
+  pl_debug 'refused by the shell fast path (case rules; owners compiled by Node)'
 }
 
 pl_clear_pathspec_env() {
@@ -224,7 +250,10 @@ pl_check_staged() {
   fi
   pl_clear_pathspec_env
   if [ "$pl_hook" = pre-commit ] && [ ! -f "$pl_gitdir/MERGE_HEAD" ] && pl_rules_for "$pl_phase" shared; then
-    if pl_out=$(git -c core.quotePath=true diff-index --cached --no-renames HEAD 2>/dev/null) && pl_scan "$pl_out"; then
+    pl_s=1
+    if pl_out=$(git -c core.quotePath=true diff-index --cached --no-renames HEAD 2>/dev/null); then pl_scan "$pl_out"; pl_s=$?; fi
+    [ "$pl_s" = 2 ] && pl_refuse_staged && return 1
+    if [ "$pl_s" = 0 ]; then
       [ "$pl_tier" = case ] && { pl_debug 'allowed by the shell fast path (case rules)'; return 0; }
       if pl_out=$(pl_outside git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ] &&
         pl_out=$(pl_excluded git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ]; then

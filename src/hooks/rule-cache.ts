@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import type { RepoContext } from '../git/repo.js';
 import type { Plan } from '../core/plan.js';
-import { RULES_FORMAT, compileNotInPlanRules, compilePhaseRules } from './rules.js';
+import { OWNERS_RULES, RULES_FORMAT, compileNotInPlanRules, compileOwners, compilePhaseRules } from './rules.js';
 import { OWNERSHIP_JSON, rulesRoot } from './rule-paths.js';
 
 export { OWNERSHIP_JSON, rulesRoot };
@@ -38,6 +38,8 @@ export function ensureRules(ctx: Pick<RepoContext, 'commonDir'>, plan: Plan, blo
   mkdirSync(tmp);
   for (const phase of plan.phases) writeFileSync(join(tmp, phase.id), compilePhaseRules(plan, phase));
   writeFileSync(join(tmp, NOT_IN_PLAN_RULES), compileNotInPlanRules(plan));
+  const owners = compileOwners(plan);
+  if (owners !== undefined) writeFileSync(join(tmp, OWNERS_RULES), owners);
   const ownership = { shared: plan.shared, phases: plan.phases.map((p) => ({ id: p.id, owns: p.owns, exclude: p.exclude, ...(p.reviews ? { reviews: p.reviews } : {}) })) };
   writeFileSync(join(tmp, OWNERSHIP_JSON), JSON.stringify(ownership));
   writeFileSync(join(tmp, '.complete'), String(RULES_FORMAT));

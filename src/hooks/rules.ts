@@ -19,8 +19,9 @@
 import { expandPattern } from '../core/ownership.js';
 import { GLOB_CHARS } from '../core/glob-rules.js';
 import { PLAN_FILE, type Phase, type Plan } from '../core/plan.js';
+import { REFUSED_FOOTER, stagedRefusal } from '../enforce/message.js';
 
-export const RULES_FORMAT = 2;
+export const RULES_FORMAT = 3;
 
 /** Single-quote a string for POSIX sh. */
 export function shQuote(s: string): string {
@@ -169,4 +170,36 @@ export function compilePhaseRules(plan: Pick<Plan, 'shared'>, phase: Pick<Phase,
 /** The rules of any phase that is not in the plan: only `shared` paths, as the matcher says. */
 export function compileNotInPlanRules(plan: Pick<Plan, 'shared'>): string {
   return compilePhaseRules(plan, { id: '', owns: [], exclude: [] }, 'phases not in the plan (shared paths only)');
+}
+
+/** The file of the refusal text the shell hooks print themselves (see `compileOwners`). */
+export const OWNERS_RULES = '.owners';
+
+/**
+ * Who owns a path, as the shell runs it, so a refused commit is explained without starting Node:
+ * `pl_owners PATH` sets `pl_who` to what `describeOwner` says (the owning phases, owns minus
+ * exclude, in plan order, or "nobody"), and `pl_refuse PATH` prints `stagedRefusal`'s paragraph.
+ * The text comes from the same functions Node uses, with placeholders; the hook uses it only for
+ * paths the message prints as they are (letters, digits and `_@%+=:,./-`, not starting with `-`),
+ * so the quoting `shellArg`/`showPath` would add never comes up. Undefined when some phase's
+ * rules are not expressible as `case` patterns (Node explains then).
+ */
+export function compileOwners(plan: Pick<Plan, 'phases'>): string | undefined {
+  const fns: string[] = [];
+  const calls: string[] = [];
+  for (const [i, phase] of plan.phases.entries()) {
+    const owns = caseRules(phase.owns);
+    const exclude = caseRules(phase.exclude);
+    if (!owns || !exclude) return undefined;
+    fns.push(`pl_o${i}() {\n${caseBranch(exclude, 1)}${caseBranch(owns, 0)}  return 1\n}\n`);
+    calls.push(`  pl_o${i} "$1" && pl_who="\${pl_who:+$pl_who, }${phase.id}"\n`);
+  }
+  const template = stagedRefusal('@P@', { kind: 'foreign', path: '@F@', owner: '@O@', status: 'M' });
+  const vars: Record<string, string> = { '@P@': '"$pl_phase"', '@F@': '"$1"', '@O@': '"$pl_who"' };
+  const text = template.split(/(@P@|@F@|@O@)/).map((x) => vars[x] ?? (x ? shQuote(x) : '')).join('');
+  return `# parallel owners ${RULES_FORMAT} (compiled from ${PLAN_FILE} on base; do not edit)\n`
+    + fns.join('')
+    + `pl_owners() {\n  pl_who=\n${calls.join('')}  [ -n "$pl_who" ] || pl_who=nobody\n}\n`
+    + `pl_refuse() {\n  pl_owners "$1"\n  printf '%s\\n' ${text}\n}\n`
+    + `pl_refused_footer=${shQuote(REFUSED_FOOTER)}\n`;
 }
