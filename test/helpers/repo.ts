@@ -165,18 +165,18 @@ export async function waitUntil(cond: () => boolean, what: string, ms = 30_000, 
 
 /**
  * Wait until the post-commit hook, which runs in the background, has written the note of
- * `commit` (a commit in a phase worktree), and return the note. The same write records the
- * commit's event, so after this the coordination ref, `parallel log` and `status` stay put:
- * a test that compares them before and after something must not race that writer.
+ * `commit` (a commit in a phase worktree of the repository at `cwd`), and return the note. The
+ * same write records the commit's event, so after this the coordination ref, `parallel log` and
+ * `status` stay put: a test that compares them before and after something, or syncs them, must
+ * not race that writer. Synchronous (set-ups are), so `await` is optional.
  */
-export async function noteWritten(repo: TestRepo, commit: string, ms = 30_000): Promise<string> {
-  let note = '';
-  await waitUntil(() => {
-    const r = repo.git(['notes', '--ref=parallel', 'show', commit], { allowFail: true });
-    note = r.stdout;
-    return r.code === 0;
-  }, `the post-commit hook to write the note of ${commit}`, ms);
-  return note;
+export function noteWritten(repo: TestRepo, commit: string, opts: { cwd?: string; ms?: number } = {}): string {
+  const ms = opts.ms ?? 30_000;
+  for (const t = Date.now(); ; pause(50)) {
+    const r = repo.git(['notes', '--ref=parallel', 'show', commit], { cwd: opts.cwd, allowFail: true });
+    if (r.code === 0) return r.stdout;
+    if (Date.now() - t > ms) throw new Error(`no note for ${commit} after ${ms / 1000} s: the post-commit hook did not write it`);
+  }
 }
 
 /** SPEC's example plan, used across tests. */
