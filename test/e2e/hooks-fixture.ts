@@ -3,9 +3,11 @@
  * fast path), a glob phase (git pathspecs) and shared paths; phase worktrees made by
  * `parallel start`, or by hand (git worktree add + marker) for what start does not make.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestRepo, type RunResult } from '../helpers/repo.js';
+
+export { noteWritten } from '../helpers/repo.js';
 
 export const HOOKS_PLAN = `version: 1
 name: hooks
@@ -93,18 +95,6 @@ export function commit(repo: TestRepo, cwd: string, args: string[] = [], env: No
   return repo.git(['commit', '-q', '-m', 'change', ...args], { cwd, allowFail: true, env });
 }
 
-/**
- * Wait until the post-commit hook, which runs in the background, has written the note of
- * `commit` in a phase worktree: a test that compares refs/notes/parallel before and after
- * something must not race that writer. Throws after 10 s.
- */
-export async function noteWritten(repo: TestRepo, commit: string): Promise<void> {
-  for (const t = Date.now(); ; await new Promise((r) => setTimeout(r, 50))) {
-    if (repo.git(['notes', '--ref=parallel', 'show', commit], { allowFail: true }).code === 0) return;
-    if (Date.now() - t > 10_000) throw new Error(`no note for ${commit} after 10 s: the post-commit hook did not write it`);
-  }
-}
-
 export function head(repo: TestRepo, cwd: string): string {
   return repo.git(['rev-parse', 'HEAD'], { cwd }).stdout.trim();
 }
@@ -120,18 +110,7 @@ export function staged(repo: TestRepo, cwd: string): string[] {
   return repo.git(['diff', '--cached', '--name-only', '-z'], { cwd }).stdout.split('\0').filter(Boolean);
 }
 
-/**
- * Remove a test repository. The post-commit hook writes the commit's note in the background for
- * up to a second after the last commit, so a first attempt may race it: retry for a while.
- */
+/** Remove a test repository (once the post-commit hook's background writers are done). */
 export async function removeRepo(repo: TestRepo): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      rmSync(repo.root, { recursive: true, force: true });
-      return;
-    } catch (e) {
-      if (attempt >= 20) throw e;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  repo.cleanup();
 }

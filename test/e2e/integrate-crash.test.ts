@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI } from '../helpers/repo.js';
+import { CLI, waitUntil } from '../helpers/repo.js';
 import { Fixture, letterPhases, planYaml, type IntegrateJson } from './integrate-fixture.js';
 import { recordTrustedByHand } from './trusted-fixture.js';
 
@@ -35,8 +35,8 @@ function lockPath(f: Fixture): string {
 describe('integrate: lock and abort', () => {
   let f: Fixture;
   beforeAll(() => {
-    // Slow only while the flag file exists (the busy test), so the rest stays quick.
-    f = new Fixture(PLAN('if test -e $ROOT/slow; then sleep 2; fi'));
+    // Held while the flag file exists (the busy test), so the rest stays quick.
+    f = new Fixture(PLAN('while test -e $ROOT/slow; do sleep 0.05; done'));
     f.finish({ alpha: { 'alpha/a': 'a\n' } });
   });
   afterAll(() => f.cleanup());
@@ -44,15 +44,20 @@ describe('integrate: lock and abort', () => {
   it('a second integrate while one runs exits 4 at once', async () => {
     writeFileSync(join(f.root, 'slow'), '');
     const first = spawnIntegrate(f, ['--json']);
-    for (let i = 0; i < 100 && !existsSync(lockPath(f)); i++) await sleep(50);
-    expect(existsSync(lockPath(f))).toBe(true);
-    const t = Date.now();
-    const second = f.repo.parallel(['integrate']);
-    expect(second.code).toBe(4);
-    expect(second.stderr).toMatch(/^parallel: another integrate is running \(pid \d+/);
-    expect(Date.now() - t).toBeLessThan(1500);
+    try {
+      await waitUntil(() => existsSync(lockPath(f)), 'the first integrate to take its lock');
+      const t = Date.now();
+      const second = f.repo.parallel(['integrate']);
+      expect(second.code).toBe(4);
+      expect(second.stderr).toMatch(/^parallel: another integrate is running \(pid \d+/);
+      // At once: the first is held in its tests until the flag goes, so it still holds the lock;
+      // and no retrying meanwhile (one CLI run takes well under this even on a loaded machine).
+      expect(existsSync(lockPath(f))).toBe(true);
+      expect(Date.now() - t).toBeLessThan(10_000);
+    } finally {
+      rmSync(join(f.root, 'slow'));
+    }
     const out = await first.done;
-    rmSync(join(f.root, 'slow'));
     expect(out.code, out.stderr).toBe(0);
     expect((JSON.parse(out.stdout) as IntegrateJson).integrated).toEqual(['alpha']);
     expect(existsSync(lockPath(f))).toBe(false);

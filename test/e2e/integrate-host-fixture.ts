@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { CLI, TestRepo, type RunResult } from '../helpers/repo.js';
+import { CLI, TestRepo, noteWritten, type RunResult } from '../helpers/repo.js';
 
 export { CLI };
 
@@ -110,9 +110,13 @@ export class Host {
     for (const [p, c] of Object.entries(files)) this.repo.write(p, c, wt);
     this.repo.git(['add', '--', ...Object.keys(files)], { cwd: wt });
     this.repo.git(['commit', '-q', '-m', `${phase} work`], { cwd: wt });
+    const tip = this.repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
+    // The commit's event is written in the background: let it land before done and sync, so
+    // what the clone has recorded is on the host after the sync.
+    noteWritten(this.repo, tip, { cwd: wt });
     this.ok(['done', '-m', `${phase} finished`], wt);
     if (sync) this.ok(['sync'], clone);
-    return this.repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
+    return tip;
   }
 
   /** The environment a runner's commands get: its own identity for merge commits. */

@@ -8,8 +8,8 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host, phasePlan, spawnParallel, type PushJson } from './integrate-host-fixture.js';
+import { waitUntil } from '../helpers/repo.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('sessions on two machines, the queue on a CI runner', () => {
   let h: Host;
@@ -105,8 +105,7 @@ describe('sessions on two machines, the queue on a CI runner', () => {
     const slow = spawnParallel(h, slowDir, ['integrate', '--push', '--land', '--json']);
     // The slow runner has fetched and is in its tests (the scratch worktree's test log exists).
     const logs = join(slowDir, '.git/parallel/integrate/logs');
-    for (let i = 0; i < 200 && !existsSync(logs); i++) await sleep(50);
-    expect(existsSync(logs)).toBe(true);
+    await waitUntil(() => existsSync(logs), 'the slow runner to reach its tests');
     // Meanwhile the fast runner integrates the same phase and pushes first.
     const fast = h.pushJson(fastDir);
     expect(fast.code, fast.stderr).toBe(0);

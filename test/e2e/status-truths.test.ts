@@ -6,13 +6,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { TestRepo, CLI } from '../helpers/repo.js';
+import { rmSync, writeFileSync } from 'node:fs';
+import { TestRepo, CLI, waitUntil } from '../helpers/repo.js';
 import { SCHEMA_AUTH_PLAN, planRepo, wtPath, existsSync, join } from './worktree-fixtures.js';
 
 interface Row { id: string; state: string; session: string; sessions: string[]; progress: number; message: string | null; errors: number }
 const row = (repo: TestRepo, id: string) => repo.json<{ phases: Row[] }>(['status']).data.phases.find((p) => p.id === id)!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('status that tells the truth', () => {
   let repo: TestRepo;
@@ -79,18 +78,23 @@ describe('status that tells the truth', () => {
   });
 
   it('integrate --dry-run while another integrate runs says so, not that one is interrupted', async () => {
-    repo = planRepo(SCHEMA_AUTH_PLAN.replace('phases:', 'test: sleep 4\nphases:'));
+    // The test step holds the first integrate until the hold file goes.
+    repo = planRepo(SCHEMA_AUTH_PLAN.replace('phases:', 'test: while test -e "$(git rev-parse --path-format=absolute --git-common-dir)/hold"; do sleep 0.05; done\nphases:'));
     expect(repo.parallel(['start', 'schema']).code).toBe(0);
     repo.commit({ 'src/db/a.sql': 'a\n' }, 'tables', wtPath(repo, 'schema'));
     expect(repo.parallel(['done'], { cwd: wtPath(repo, 'schema') }).code).toBe(0);
+    writeFileSync(join(repo.dir, '.git', 'hold'), '');
     const child = spawn(process.execPath, [CLI, 'integrate'], { cwd: repo.dir, env: repo.env, stdio: 'ignore' });
     const finished = new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
     const lock = join(repo.dir, '.git', 'parallel', 'integrate', 'lock');
-    for (let i = 0; i < 100 && !existsSync(lock); i++) await sleep(50);
-    expect(existsSync(lock)).toBe(true);
-    const dry = repo.parallel(['integrate', '--dry-run']);
-    expect(dry.stdout + dry.stderr).toMatch(/Another integrate is running now \(pid \d+/);
-    expect(dry.stdout + dry.stderr).not.toMatch(/interrupted/);
+    try {
+      await waitUntil(() => existsSync(lock), 'the first integrate to take its lock');
+      const dry = repo.parallel(['integrate', '--dry-run']);
+      expect(dry.stdout + dry.stderr).toMatch(/Another integrate is running now \(pid \d+/);
+      expect(dry.stdout + dry.stderr).not.toMatch(/interrupted/);
+    } finally {
+      rmSync(join(repo.dir, '.git', 'hold'));
+    }
     expect(await finished).toBe(0);
   });
 

@@ -7,16 +7,7 @@ import { join } from 'node:path';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRepo, SPEC_PLAN, ROOT, phaseOf, type StatusJson } from './store-fixture.js';
-
-async function noteWithin(repo: TestRepo, commit: string, ms: number): Promise<{ text: string; waited: number }> {
-  const t = Date.now();
-  for (;;) {
-    const r = repo.git(['notes', '--ref=parallel', 'show', commit], { allowFail: true });
-    if (r.code === 0) return { text: r.stdout, waited: Date.now() - t };
-    if (Date.now() - t > ms) return { text: '', waited: Date.now() - t };
-    await new Promise((res) => setTimeout(res, 50));
-  }
-}
+import { noteWritten, waitUntil } from '../helpers/repo.js';
 
 describe('commit notes from a real commit', () => {
   let repo: TestRepo;
@@ -38,7 +29,7 @@ describe('commit notes from a real commit', () => {
     const c = repo.commit({ 'src/db/users.sql': 'create table users();\n' }, 'users table', wt);
     // Seen at once, from the branch itself.
     expect(phaseOf(repo.json<StatusJson>(['status']).data, 'schema')).toMatchObject({ commits: 1, state: 'running' });
-    const { text } = await noteWithin(repo, c, 1500);
+    const text = await noteWritten(repo, c);
     expect(text).toBe('phase: schema\nsession: schema\nmessage: users table\n');
     // Plain `git log` shows it (init set notes.displayRef).
     expect(repo.git(['log', '-1', c], { cwd: wt }).stdout).toMatch(/Notes \(parallel\):\n {4}phase: schema\n {4}session: schema/);
@@ -58,12 +49,9 @@ describe('commit notes from a real commit', () => {
       return repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
     };
     const commits = [quick(1, { NODE_OPTIONS: `--require ${slow}` }), quick(2), quick(3)];
-    let logged: { at: string; commit: string }[] = [];
-    for (const t = Date.now(); Date.now() - t < 5000; await new Promise((r) => setTimeout(r, 100))) {
-      const events = repo.json<{ events: { type: string; at: string; commit?: string }[] }>(['log', 'schema']).data.events;
-      logged = events.filter((e) => e.type === 'commit' && commits.includes(e.commit!)).map((e) => ({ at: e.at, commit: e.commit! }));
-      if (logged.length === 3) break;
-    }
+    for (const c of commits) await noteWritten(repo, c); // each writer records its event with the note
+    const events = repo.json<{ events: { type: string; at: string; commit?: string }[] }>(['log', 'schema']).data.events;
+    const logged = events.filter((e) => e.type === 'commit' && commits.includes(e.commit!)).map((e) => ({ at: e.at, commit: e.commit! }));
     expect(logged.map((e) => e.commit)).toEqual(commits);
     for (const e of logged) {
       const second = Number(repo.git(['log', '-1', '--format=%ct', e.commit]).stdout.trim()) * 1000;
@@ -82,7 +70,7 @@ describe('commit notes from a real commit', () => {
       mkdirSync(join(repo.dir, 'node_modules'), { recursive: true });
       symlinkSync(ROOT, join(repo.dir, 'node_modules', 'git-parallel'));
       const c = repo.commit({ 'src/db/moved.sql': 'x\n' }, 'after a move', wt);
-      const { text } = await noteWithin(repo, c, 1500);
+      const text = await noteWritten(repo, c);
       expect(text).toMatch(/^phase: schema\nsession: schema\n/);
     } finally {
       writeFileSync(hooksLib, original);
@@ -94,7 +82,7 @@ describe('commit notes from a real commit', () => {
     repo.write('src/db/users.sql', 'create table users(id int);\n', wt);
     repo.git(['commit', '-q', '-a', '--amend', '--no-edit'], { cwd: wt });
     const amended = repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
-    const { text } = await noteWithin(repo, amended, 1500);
+    const text = await noteWritten(repo, amended);
     expect(text).toMatch(/^phase: schema\nsession: schema\n/);
   });
 
@@ -102,7 +90,7 @@ describe('commit notes from a real commit', () => {
     const own = () => repo.git(['rev-list', '--reverse', 'main..HEAD'], { cwd: wt }).stdout.trim().split('\n');
     const NOTE = /^phase: schema\nsession: schema\n(message: [^\n]*\n)?$/;
     const before = own();
-    for (const c of before) expect((await noteWithin(repo, c, 1500)).text, c).toMatch(NOTE);
+    for (const c of before) expect(await noteWritten(repo, c), c).toMatch(NOTE);
     // Without any hook (post-commit writes nothing): the notes follow through notes.rewriteRef,
     // which init set, at once.
     repo.commit({ 'README.md': 'base moved\n' }, 'base moves');
@@ -119,11 +107,10 @@ describe('commit notes from a real commit', () => {
     expect(r.code, r.stderr).toBe(0);
     const after = own();
     expect(after).toHaveLength(before.length);
-    // Wait (only as needed) for the post-commit writers: each writes its event and note at once.
-    for (const t = Date.now(); Date.now() - t < 3000; await new Promise((res) => setTimeout(res, 50))) {
-      const logged = new Set(repo.json<{ events: { commit?: string }[] }>(['log', 'schema']).data.events.map((e) => e.commit));
-      if (after.every((c) => logged.has(c))) break;
-    }
+    // The notes came at once (notes.rewriteRef); wait for the post-commit writers' events, each
+    // written with its note, before reading the notes again.
+    const logged = () => new Set(repo.json<{ events: { commit?: string }[] }>(['log', 'schema']).data.events.map((e) => e.commit));
+    await waitUntil(() => { const l = logged(); return after.every((c) => l.has(c)); }, 'a commit event of every rebased commit', 30_000, 100);
     for (const c of after) {
       expect(bare).not.toContain(c);
       expect(repo.git(['notes', '--ref=parallel', 'show', c]).stdout, c).toMatch(NOTE);

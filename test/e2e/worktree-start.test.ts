@@ -235,7 +235,7 @@ phases:
   it('Ctrl-C during setup stops it and leaves a started, consistent phase', async () => {
     repo = planRepo(`version: 1
 name: app
-setup: ["echo $$ > .parallel/setup.pid; sleep 30"]
+setup: ["echo $$ > .parallel/setup.pid; sleep 120"]
 phases:
   - id: slow
     task: Slow
@@ -249,7 +249,7 @@ phases:
     const t0 = Date.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(Date.now() - t0).toBeLessThan(30_000); // stopped, not waited for (a loaded machine is slow)
     expect(code).toBe(1);
     expect(stderr).toMatch(/setup of slow was interrupted/);
     expect(stderr).toContain('parallel exec slow -- sh -c');

@@ -3,7 +3,7 @@
  * built CLI (`dist/cli/main.js`) run as a user would run it.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, realpathSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, realpathSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,8 +107,75 @@ export class TestRepo {
     return this.git(['rev-parse', ref]).stdout.trim();
   }
 
+  /**
+   * Remove the repository, after the background post-commit writers of its phase worktrees have
+   * exited: removing files under a writer that is still adding objects fails (ENOTEMPTY), or
+   * leaves that writer's files behind.
+   */
   cleanup(): void {
-    rmSync(this.root, { recursive: true, force: true });
+    const deadline = Date.now() + 30_000;
+    while (backgroundWriters(this.root).length > 0 && Date.now() < deadline) pause(50);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        rmSync(this.root, { recursive: true, force: true });
+        return;
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        pause(250);
+      }
+    }
+  }
+}
+
+/** Block this thread for `ms` (cleanup runs in synchronous hooks and finally blocks). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Pids of the post-commit hook's background writers (`node .../hooks/post-commit.js`, started
+ * detached by every commit in a phase worktree, and the hook's subshell before it becomes Node)
+ * working in a folder under `root`. Linux's /proc;
+ * elsewhere none are seen, and cleanup falls back to retrying.
+ */
+export function backgroundWriters(root: string): number[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  return pids.filter((pid) => {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('post-commit')) return false;
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      return cwd === root || cwd.startsWith(`${root}/`);
+    } catch {
+      return false; // exited meanwhile, or not ours to read
+    }
+  }).map(Number);
+}
+
+/** Poll `cond` until it holds; throws `what` after `ms` (generous: a loaded machine is slow, a met condition returns at once). */
+export async function waitUntil(cond: () => boolean, what: string, ms = 30_000, every = 50): Promise<void> {
+  for (const t = Date.now(); !cond(); await new Promise((r) => setTimeout(r, every))) {
+    if (Date.now() - t > ms) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
+  }
+}
+
+/**
+ * Wait until the post-commit hook, which runs in the background, has written the note of
+ * `commit` (a commit in a phase worktree of the repository at `cwd`), and return the note. The
+ * same write records the commit's event, so after this the coordination ref, `parallel log` and
+ * `status` stay put: a test that compares them before and after something, or syncs them, must
+ * not race that writer. Synchronous (set-ups are), so `await` is optional.
+ */
+export function noteWritten(repo: TestRepo, commit: string, opts: { cwd?: string; ms?: number } = {}): string {
+  const ms = opts.ms ?? 30_000;
+  for (const t = Date.now(); ; pause(50)) {
+    const r = repo.git(['notes', '--ref=parallel', 'show', commit], { cwd: opts.cwd, allowFail: true });
+    if (r.code === 0) return r.stdout;
+    if (Date.now() - t > ms) throw new Error(`no note for ${commit} after ${ms / 1000} s: the post-commit hook did not write it`);
   }
 }
 
