@@ -2,10 +2,10 @@
  * Writers of the coordination ref take turns through <common dir>/parallel/store-write.turn
  * (src/store/write-turn.ts), so concurrent heartbeats stop losing compare-and-swaps and redoing
  * their git work. The turn is only an optimisation: a holder that stays does not block a write
- * for good, and the turn of a process that is gone is taken over at once.
+ * for good, and the turn of a process that is gone (or an empty one) is taken over at once.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPhase, planRepo, type TestRepo } from './store-fixture.js';
@@ -40,5 +40,17 @@ describe('coordination store write turns', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(Date.now() - t).toBeLessThan(1500);
     expect(existsSync(turn)).toBe(false);
+  });
+
+  it('takes over an empty turn (a writer killed before its pid was in it) at once, and keeps the event', () => {
+    writeFileSync(turn, '');
+    const old = new Date(Date.now() - 1000);
+    utimesSync(turn, old, old);
+    const t = Date.now();
+    const r = repo.parallel(['heartbeat', '-m', 'after an empty turn'], { cwd: dash, timeout: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(Date.now() - t).toBeLessThan(1500);
+    expect(existsSync(turn)).toBe(false);
+    expect(repo.parallel(['log', '--json'], { cwd: dash }).stdout).toContain('after an empty turn');
   });
 });
