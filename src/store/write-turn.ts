@@ -54,6 +54,30 @@ function stale(file: string): boolean {
   }
 }
 
+/**
+ * Remove a stale turn, one waiter at a time. Waiters that all find the same turn stale must not
+ * all remove it: the second removal would hit the first one's new turn. So only the holder of
+ * a guard (linked like a turn) removes another writer's turn, judging it again under the guard;
+ * the others wait for the turn it then takes. A guard left by a waiter killed in these few
+ * steps is stale by the same rule and cleared (the one narrow race left, and a harmless one).
+ */
+function takeOver(file: string, tmp: string): void {
+  const guard = `${file}.takeover`;
+  try {
+    linkSync(tmp, guard);
+  } catch {
+    if (stale(guard)) try { unlinkSync(guard); } catch { /* cleared by another waiter */ }
+    return;
+  }
+  try {
+    if (stale(file)) unlinkSync(file);
+  } catch {
+    // gone meanwhile: its holder ended it
+  } finally {
+    try { unlinkSync(guard); } catch { /* already gone */ }
+  }
+}
+
 /** Wait for this writer's turn; returns the function that ends it (call it in a finally). */
 export async function takeWriteTurn(commonDir: string): Promise<() => void> {
   const dir = join(commonDir, 'parallel');
@@ -91,7 +115,7 @@ export async function takeWriteTurn(commonDir: string): Promise<() => void> {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return () => {};
       }
       if (stale(file)) {
-        try { unlinkSync(file); } catch { /* another waiter took it over first */ }
+        takeOver(file, tmp);
         continue;
       }
       if (Date.now() > deadline) {
