@@ -6,14 +6,14 @@
  * move on the host or neither does; a remote that moved meanwhile means exit 4, nothing pushed.
  * docs/ARCHITECTURE.md ("integrate --push") has the state machine.
  */
-import type { CommandInput, CommandResult, CommandRun } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../cli/types.js';
 import { ParallelError, ExitCode, usageError } from '../errors.js';
 import { git, gitTry } from '../git/git.js';
 import { gitReason } from '../git/reason.js';
 import { openRepo, resolveBase, stateDir, type RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH } from '../core/plan.js';
 import { exchangeStore, pickRemote } from '../workflows/sync.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, type HeldLock } from './lock.js';
 import { readJournal } from './journal.js';
 import { land } from './land.js';
 import { short } from './plan-steps.js';
@@ -107,12 +107,10 @@ async function pushAfter(ctx: RepoContext, remote: string, base: string, landToo
   return { result, refs, store_pushed: store.pushed, ...drifted, lines };
 }
 
-function withLock<T>(ctx: RepoContext, f: () => Promise<T>): Promise<T> {
-  const lock = acquireLock(stateDir(ctx, 'integrate'), 'integrate --push');
-  return f().finally(() => lock.release());
-}
+/** The plain run, given the lock --push already holds (it takes none of its own). */
+export type RunHere = (input: CommandInput, held: HeldLock) => Promise<CommandResult>;
 
-export async function runWithPush(input: CommandInput, runHere: CommandRun): Promise<CommandResult> {
+export async function runWithPush(input: CommandInput, runHere: RunHere): Promise<CommandResult> {
   const o = input.opts;
   if (input.args.length > 1) throw usageError(`parallel: integrate --push takes at most one remote (got ${input.args.map((a) => `"${a}"`).join(' ')}). Run "parallel integrate --push [<remote>]".`);
   if (o['dry-run'] || o.abort) throw usageError(`parallel: --push does not combine with ${o.abort ? '--abort' : '--dry-run'}: it pushes a finished run. Run "parallel integrate ${o.abort ? '--abort' : '--dry-run'}" alone.`);
@@ -121,12 +119,18 @@ export async function runWithPush(input: CommandInput, runHere: CommandRun): Pro
   const base = resolveBase(ctx);
   const landToo = Boolean(o.land);
   const progress = (line: string) => input.io.err(`parallel: ${line}`);
-  const fetched = await withLock(ctx, () => fetchForPush(ctx, remote, base, Boolean(readJournal(stateDir(ctx, 'integrate')))));
-  for (const l of fetched.lines) progress(l);
-  faultPoint('push-fetched');
-  // Land on the host only, after it accepted the integration branch: base here never runs ahead.
-  const here = await runHere({ ...input, args: [], opts: { ...o, push: false, land: false } });
-  const pushed = await withLock(ctx, () => pushAfter(ctx, remote, base, landToo, fetched.tips));
+  // One lock from the fetch to the push: another integrate in this clone cannot slip in between
+  // (the leases alone kept the host safe, but its run would have used this one's fetched refs).
+  const lock = acquireLock(stateDir(ctx, 'integrate'), 'integrate --push');
+  const { fetched, here, pushed } = await (async () => {
+    const fetched = await fetchForPush(ctx, remote, base, Boolean(readJournal(stateDir(ctx, 'integrate'))));
+    for (const l of fetched.lines) progress(l);
+    faultPoint('push-fetched');
+    // Land on the host only, after it accepted the integration branch: base here never runs ahead.
+    const here = await runHere({ ...input, args: [], opts: { ...o, push: false, land: false } }, lock);
+    const pushed = await pushAfter(ctx, remote, base, landToo, fetched.tips);
+    return { fetched, here, pushed };
+  })().finally(() => lock.release());
   const moved = pushed.result === 'moved';
   // Base that could not land is "did not land" (exit 4) like a lease that failed, not a success.
   const exitCode = moved || pushed.drift ? ExitCode.busy : (here.exitCode ?? 0);

@@ -5,7 +5,7 @@
  * exits 4; a re-run converges; a host base that moved on its own under a resumed job is said
  * (exit 4), not dropped; verify judges remote-tracking phase branches.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host, phasePlan, spawnParallel, type PushJson } from './integrate-host-fixture.js';
@@ -315,4 +315,46 @@ describe('integrate --push to a host that declines the push (a protected branch)
     expect(h.hostRev('main')).toBe(before);
     expect(h.hostRev('refs/heads/parallel/integration')).toBeNull();
   });
+});
+
+describe('integrate --push holds the integrate lock from its fetch to its push', () => {
+  let h: Host;
+  beforeAll(() => {
+    // The tests wait while the clone's git dir holds a flag file.
+    h = new Host(phasePlan('held', ['alpha'], 'while test -e "$(git rev-parse --path-format=absolute --git-common-dir)/hold"; do sleep 0.05; done'));
+  });
+  afterAll(() => h.cleanup());
+
+  it('one lock through its tests and its push; a second --push in the same clone meanwhile exits 4 and pushes nothing', async () => {
+    h.finishOn(h.sessionClone('laptop'), 'alpha', { 'alpha/a.txt': 'a\n' });
+    const runner = h.runnerClone('held', { identity: 'runner-h' });
+    const holdPush = join(h.url, 'hold-push');
+    const inHook = join(h.url, 'in-hook');
+    writeFileSync(join(h.url, 'hooks', 'pre-receive'), `#!/bin/sh\ncat >/dev/null\ntouch '${inHook}'\nwhile test -e '${holdPush}'; do sleep 0.05; done\n`, { mode: 0o755 });
+    writeFileSync(join(runner, '.git/hold'), '');
+    writeFileSync(holdPush, '');
+    const lock = join(runner, '.git/parallel/integrate/lock');
+    const nonce = () => (JSON.parse(readFileSync(lock, 'utf8')) as { nonce: string }).nonce;
+    const before = { main: h.hostRev('refs/heads/main'), integration: h.hostRev('refs/heads/parallel/integration') };
+    const first = spawnParallel(h, runner, ['integrate', '--push', '--land', '--json']);
+    const logs = join(runner, '.git/parallel/integrate/logs');
+    for (let i = 0; i < 400 && !existsSync(logs); i++) await sleep(50);
+    expect(existsSync(logs)).toBe(true);
+    const inTests = nonce();
+    const second = h.p(['integrate', '--push', '--land'], runner, h.envFor(runner));
+    expect(second.code, second.stderr).toBe(4);
+    expect(second.stderr).toMatch(/another integrate is running \(pid \d+/);
+    rmSync(join(runner, '.git/hold'));
+    for (let i = 0; i < 400 && !existsSync(inHook); i++) await sleep(50);
+    expect(existsSync(inHook)).toBe(true);
+    expect(nonce(), 'the lock was let go and taken again between the tests and the push').toBe(inTests);
+    const third = h.p(['integrate', '--push', '--land'], runner, h.envFor(runner));
+    expect(third.code, third.stderr).toBe(4);
+    expect(h.hostRev('refs/heads/main')).toBe(before.main);
+    rmSync(holdPush);
+    const out = await first.done;
+    expect(out.code, out.stderr).toBe(0);
+    expect((JSON.parse(out.stdout) as PushJson).push?.result).toBe('pushed');
+    expect(existsSync(lock)).toBe(false);
+  }, 120_000);
 });
