@@ -6,14 +6,14 @@
  * move on the host or neither does; a remote that moved meanwhile means exit 4, nothing pushed.
  * docs/ARCHITECTURE.md ("integrate --push") has the state machine.
  */
-import type { CommandInput, CommandResult, CommandRun } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../cli/types.js';
 import { ParallelError, ExitCode, usageError } from '../errors.js';
 import { git, gitTry } from '../git/git.js';
 import { gitReason } from '../git/reason.js';
 import { openRepo, resolveBase, stateDir, type RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH } from '../core/plan.js';
 import { exchangeStore, pickRemote } from '../workflows/sync.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, type HeldLock } from './lock.js';
 import { readJournal } from './journal.js';
 import { land } from './land.js';
 import { short } from './plan-steps.js';
@@ -27,6 +27,8 @@ export const MOVED = 'the remote moved; nothing was pushed; run it again';
 export interface PushOutcome {
   /** pushed: the host took it; moved: a lease failed, nothing of the branches changed; none: nothing to push. */
   result: 'pushed' | 'moved' | 'none';
+  /** With --land, base did not land: the host's base moved on its own and this run's result lacks it (the one-line error). */
+  drift?: string;
   refs: { ref: string; from: string | null; to: string }[];
   store_pushed: boolean;
   lines: string[];
@@ -36,11 +38,14 @@ function rev(cwd: string, ref: string): string | null {
   return gitTry(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd });
 }
 
-/** The refs to push: the integration branch where it moved here, base (with --land) to the same tested commit. */
-function updates(ctx: RepoContext, base: string, landToo: boolean, leases: RemoteTips): PushOutcome['refs'] | 'stale' {
+/**
+ * The refs to push: the integration branch where it moved here, base (with --land) to the same
+ * tested commit. baseMoved: base cannot land because the result lacks the host's base.
+ */
+function updates(ctx: RepoContext, base: string, landToo: boolean, leases: RemoteTips): { refs: PushOutcome['refs']; baseMoved: boolean } | 'stale' {
   const cwd = ctx.toplevel;
   const head = rev(cwd, INTEGRATION_REF);
-  if (!head) return [];
+  if (!head) return { refs: [], baseMoved: false };
   const contains = (oid: string | null) => !oid || git(['merge-base', '--is-ancestor', oid, head], { cwd, okCodes: [0, 1, 128] }).exitCode === 0;
   // Only forward: a resumed job may have started before the host's integration branch moved; its
   // result does not contain the host's and must not replace it, even though the lease would match.
@@ -49,8 +54,9 @@ function updates(ctx: RepoContext, base: string, landToo: boolean, leases: Remot
   if (head !== leases.integration) out.push({ ref: INTEGRATION_REF, from: leases.integration, to: head });
   const baseAncestor = contains(leases.base);
   // Base only ever goes to a commit the integration branch holds (never ahead of it, never untested).
+  // A resumed job pinned base before the host's moved on its own: its result lacks that base.
   if (landToo && head !== leases.base && baseAncestor) out.push({ ref: `refs/heads/${base}`, from: leases.base, to: head });
-  return out;
+  return { refs: out, baseMoved: landToo && !baseAncestor };
 }
 
 /** One atomic push with a lease per ref; 'moved' when the host refused because a ref moved. */
@@ -76,14 +82,18 @@ async function pushAfter(ctx: RepoContext, remote: string, base: string, landToo
   // A record of a tested merge that then does not land is harmless, so the store goes first.
   const store = await exchangeStore(ctx, remote, { push: true });
   faultPoint('push-store-pushed');
-  const refs = updates(ctx, base, landToo, leases);
-  if (refs === 'stale') {
+  const planned = updates(ctx, base, landToo, leases);
+  if (planned === 'stale') {
     return { result: 'moved', refs: [], store_pushed: store.pushed, lines: [`parallel: "${remote}" has ${INTEGRATION_BRANCH} at ${short(leases.integration!)}, which this run's result (an interrupted job it resumed) does not contain: ${MOVED}.`] };
   }
-  if (!refs.length) return { result: 'none', refs, store_pushed: store.pushed, lines: [`Nothing to push: "${remote}" already has ${INTEGRATION_BRANCH}${landToo ? ` and ${base}` : ''} where this run left them.`] };
+  const { refs, baseMoved } = planned;
+  const drifted = baseMoved
+    ? { drift: `parallel: "${remote}" has ${base} at ${short(leases.base!)}, which moved on its own since this run's job started; its result does not contain it, so ${base} was not landed. Run "parallel integrate --push --land" again: it merges the new ${base}, tests it and lands.` }
+    : {};
+  if (!refs.length) return { result: 'none', refs, store_pushed: store.pushed, ...drifted, lines: [`Nothing to push: "${remote}" already has ${INTEGRATION_BRANCH}${landToo && !baseMoved ? ` and ${base}` : ''} where this run left them.`] };
   const result = atomicPush(ctx, remote, refs);
   faultPoint('push-branches-pushed');
-  if (result === 'none') return { result, refs, store_pushed: store.pushed, lines: [`Nothing to push: "${remote}" already has exactly these commits (another run made the same merges).`] };
+  if (result === 'none') return { result, refs, store_pushed: store.pushed, ...drifted, lines: [`Nothing to push: "${remote}" already has exactly these commits (another run made the same merges).`] };
   if (result === 'moved') {
     return { result, refs, store_pushed: store.pushed, lines: [`parallel: "${remote}" moved while integrating (another run pushed ${refs.map((r) => r.ref.replace('refs/heads/', '')).join(' or ')} first): ${MOVED}.`] };
   }
@@ -94,15 +104,13 @@ async function pushAfter(ctx: RepoContext, remote: string, base: string, landToo
     const here = land(ctx, base, landed.to, landed.from ?? '');
     if (!here.landed && !here.already) lines.push(`${base} in this clone stays where it was: ${here.refusal}.`);
   }
-  return { result, refs, store_pushed: store.pushed, lines };
+  return { result, refs, store_pushed: store.pushed, ...drifted, lines };
 }
 
-function withLock<T>(ctx: RepoContext, f: () => Promise<T>): Promise<T> {
-  const lock = acquireLock(stateDir(ctx, 'integrate'), 'integrate --push');
-  return f().finally(() => lock.release());
-}
+/** The plain run, given the lock --push already holds (it takes none of its own). */
+export type RunHere = (input: CommandInput, held: HeldLock) => Promise<CommandResult>;
 
-export async function runWithPush(input: CommandInput, runHere: CommandRun): Promise<CommandResult> {
+export async function runWithPush(input: CommandInput, runHere: RunHere): Promise<CommandResult> {
   const o = input.opts;
   if (input.args.length > 1) throw usageError(`parallel: integrate --push takes at most one remote (got ${input.args.map((a) => `"${a}"`).join(' ')}). Run "parallel integrate --push [<remote>]".`);
   if (o['dry-run'] || o.abort) throw usageError(`parallel: --push does not combine with ${o.abort ? '--abort' : '--dry-run'}: it pushes a finished run. Run "parallel integrate ${o.abort ? '--abort' : '--dry-run'}" alone.`);
@@ -111,20 +119,28 @@ export async function runWithPush(input: CommandInput, runHere: CommandRun): Pro
   const base = resolveBase(ctx);
   const landToo = Boolean(o.land);
   const progress = (line: string) => input.io.err(`parallel: ${line}`);
-  const fetched = await withLock(ctx, () => fetchForPush(ctx, remote, base, Boolean(readJournal(stateDir(ctx, 'integrate')))));
-  for (const l of fetched.lines) progress(l);
-  faultPoint('push-fetched');
-  // Land on the host only, after it accepted the integration branch: base here never runs ahead.
-  const here = await runHere({ ...input, args: [], opts: { ...o, push: false, land: false } });
-  const pushed = await withLock(ctx, () => pushAfter(ctx, remote, base, landToo, fetched.tips));
+  // One lock from the fetch to the push: another integrate in this clone cannot slip in between
+  // (the leases alone kept the host safe, but its run would have used this one's fetched refs).
+  const lock = acquireLock(stateDir(ctx, 'integrate'), 'integrate --push');
+  const { fetched, here, pushed } = await (async () => {
+    const fetched = await fetchForPush(ctx, remote, base, Boolean(readJournal(stateDir(ctx, 'integrate'))));
+    for (const l of fetched.lines) progress(l);
+    faultPoint('push-fetched');
+    // Land on the host only, after it accepted the integration branch: base here never runs ahead.
+    const here = await runHere({ ...input, args: [], opts: { ...o, push: false, land: false } }, lock);
+    const pushed = await pushAfter(ctx, remote, base, landToo, fetched.tips);
+    return { fetched, here, pushed };
+  })().finally(() => lock.release());
   const moved = pushed.result === 'moved';
-  const exitCode = moved ? ExitCode.busy : (here.exitCode ?? 0);
+  // Base that could not land is "did not land" (exit 4) like a lease that failed, not a success.
+  const exitCode = moved || pushed.drift ? ExitCode.busy : (here.exitCode ?? 0);
   // The refusal is the run's error: on stderr, like every "parallel:" message; the rest is the report.
   if (moved) for (const l of pushed.lines) input.io.err(l);
+  if (pushed.drift) input.io.err(pushed.drift);
   const text = [here.text, ...(moved ? [] : pushed.lines)].filter(Boolean).join('\n');
   return {
     exitCode,
-    data: { ...here.data, ...(landToo ? { landed: !moved && rev(ctx.toplevel, INTEGRATION_REF) === (pushed.refs.find((r) => r.ref === `refs/heads/${base}`)?.to ?? fetched.tips.base) } : {}), push: { remote, result: pushed.result, refs: pushed.refs, store_pushed: pushed.store_pushed, ...(moved ? { message: MOVED } : {}) } },
+    data: { ...here.data, ...(landToo ? { landed: !moved && !pushed.drift && rev(ctx.toplevel, INTEGRATION_REF) === (pushed.refs.find((r) => r.ref === `refs/heads/${base}`)?.to ?? fetched.tips.base) } : {}), push: { remote, result: pushed.result, refs: pushed.refs, store_pushed: pushed.store_pushed, ...(moved ? { message: MOVED } : {}), ...(pushed.drift ? { base_moved: true, message: pushed.drift.replace(/^parallel: /, '') } : {}) } },
     text,
   };
 }

@@ -2,18 +2,28 @@
  * Writers of the coordination ref on one machine take turns. Without turns, 8 processes writing
  * at once mostly lose the compare-and-swap: each loser has already started cat-file and
  * fast-import (which wrote its objects) for nothing, and retries; on 2 cores that wasted work
- * was most of the wall time. A turn is a file created with O_EXCL in the common git dir holding
- * the writer's pid. It is only an optimisation: the compare-and-swap in fast-import stays the
- * guarantee, so a writer that cannot get a turn in time (a stuck holder, another clone on a
+ * was most of the wall time. A turn is a file in the common git dir holding the writer's pid,
+ * written aside and hard-linked into place (the link fails if a turn exists), so it never
+ * exists without its pid. It is only an optimisation: the compare-and-swap in fast-import stays
+ * the guarantee, so a writer that cannot get a turn in time (a stuck holder, another clone on a
  * shared disk, a read-only folder) writes anyway, and a turn whose process is gone is taken over.
+ * PARALLEL_DEBUG=1 says on stderr when a turn is taken and ended (the tests check no two overlap).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const WAIT_MS = 2000;
 const POLL_MS = 2;
+/** An empty or unreadable turn this old is damage (an older version's half-made turn), not a holder. */
+const EMPTY_STALE_MS = 100;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const debug = () => Boolean(process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0');
+const trace = (what: string) => {
+  if (debug()) process.stderr.write(`parallel: [store] write turn ${what} at ${(performance.timeOrigin + performance.now()).toFixed(3)}\n`);
+};
 
 function holder(file: string): number | undefined {
   try {
@@ -33,38 +43,88 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether the turn in `file` belongs to no running writer: its pid is gone, or it has none and is old. */
+function stale(file: string): boolean {
+  const pid = holder(file);
+  if (pid !== undefined) return !alive(pid);
+  try {
+    return Date.now() - statSync(file).mtimeMs > EMPTY_STALE_MS;
+  } catch {
+    return false; // gone meanwhile: the next attempt takes it
+  }
+}
+
+/**
+ * Remove a stale turn, one waiter at a time. Waiters that all find the same turn stale must not
+ * all remove it: the second removal would hit the first one's new turn. So only the holder of
+ * a guard (linked like a turn) removes another writer's turn, judging it again under the guard;
+ * the others wait for the turn it then takes. A guard left by a waiter killed in these few
+ * steps is stale by the same rule and cleared (the one narrow race left, and a harmless one).
+ */
+function takeOver(file: string, tmp: string): void {
+  const guard = `${file}.takeover`;
+  try {
+    linkSync(tmp, guard);
+  } catch {
+    if (stale(guard)) try { unlinkSync(guard); } catch { /* cleared by another waiter */ }
+    return;
+  }
+  try {
+    if (stale(file)) unlinkSync(file);
+  } catch {
+    // gone meanwhile: its holder ended it
+  } finally {
+    try { unlinkSync(guard); } catch { /* already gone */ }
+  }
+}
+
 /** Wait for this writer's turn; returns the function that ends it (call it in a finally). */
 export async function takeWriteTurn(commonDir: string): Promise<() => void> {
-  const file = join(commonDir, 'parallel', 'store-write.turn');
+  const dir = join(commonDir, 'parallel');
+  const file = join(dir, 'store-write.turn');
   const mine = String(process.pid);
+  const tmp = `${file}.${mine}.${randomBytes(4).toString('hex')}.tmp`;
   const deadline = Date.now() + WAIT_MS;
-  for (let made = false; ;) {
-    try {
-      const fd = openSync(file, 'wx');
-      try { writeSync(fd, mine); } finally { closeSync(fd); }
-      return () => {
-        try {
-          if (readFileSync(file, 'utf8') === mine) unlinkSync(file);
-        } catch {
-          // already gone (taken over after a long stall): nothing to end
+  try {
+    for (let made = false; ;) {
+      try {
+        writeFileSync(tmp, mine, { flag: 'wx' });
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !made) {
+          made = true;
+          try { mkdirSync(dir, { recursive: true }); } catch { /* write without a turn */ }
+          continue;
         }
-      };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && !made) {
-        made = true;
-        try { mkdirSync(join(commonDir, 'parallel'), { recursive: true }); } catch { /* write without a turn */ }
+        return () => {};
+      }
+    }
+    for (;;) {
+      try {
+        linkSync(tmp, file);
+        trace('taken');
+        return () => {
+          trace('ended');
+          try {
+            if (readFileSync(file, 'utf8') === mine) unlinkSync(file);
+          } catch {
+            // already gone (taken over after a long stall): nothing to end
+          }
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return () => {};
+      }
+      if (stale(file)) {
+        takeOver(file, tmp);
         continue;
       }
-      if (code !== 'EEXIST') return () => {};
+      if (Date.now() > deadline) {
+        trace('not taken (waited too long)');
+        return () => {};
+      }
+      await sleep(POLL_MS);
     }
-    // The holder's pid is written right after the file is made: no pid yet is a live holder.
-    const pid = holder(file);
-    if (pid !== undefined && !alive(pid)) {
-      try { unlinkSync(file); } catch { /* another waiter took it over first */ }
-      continue;
-    }
-    if (Date.now() > deadline) return () => {};
-    await sleep(POLL_MS);
+  } finally {
+    try { unlinkSync(tmp); } catch { /* not made */ }
   }
 }

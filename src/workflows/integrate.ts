@@ -9,7 +9,7 @@ import { openRepo, stateDir, type RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH } from '../core/plan.js';
 import { gather } from '../integrate/gather.js';
 import { planIntegration, short, reviewProblem } from '../integrate/plan-steps.js';
-import { acquireLock, inspectLock } from '../integrate/lock.js';
+import { acquireLock, inspectLock, type HeldLock } from '../integrate/lock.js';
 import { closeJournal, readJournal, writeJournal, type Job } from '../integrate/journal.js';
 import { createJob, planOfJob } from '../integrate/job.js';
 import { runMerges, moveIntegration, assertNotCheckedOut } from '../integrate/runner.js';
@@ -24,7 +24,8 @@ import { exitCodeOf, jsonOf, reportOfJob, textOf, type IntegrateReport } from '.
 import { faultPoint } from '../integrate/faults.js';
 import { clearIntegrationLock, clearStaleNotesLock } from '../integrate/leftovers.js';
 
-export async function run(input: CommandInput): Promise<CommandResult> {
+/** `held`: the lock `--push` took for its whole fetch, run and push (this run then takes none). */
+export async function run(input: CommandInput, held?: HeldLock): Promise<CommandResult> {
   const o = input.opts;
   if (o.push) return (await import('../integrate/push.js')).runWithPush(input, run);
   if (input.args.length) throw usageError(`parallel: integrate takes no arguments (got "${input.args[0]}"). Run "parallel integrate --help".`);
@@ -35,7 +36,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const dir = stateDir(ctx, 'integrate');
   if (o['dry-run']) return dryRun(ctx, dir);
 
-  const lock = acquireLock(dir, 'integrate');
+  const lock = held ?? acquireLock(dir, 'integrate');
   const progress = progressOn(input.io);
   try {
     if (lock.cleared) progress.line(`cleared a stale lock left by a killed integrate (pid ${lock.cleared.pid}, since ${lock.cleared.since})`);
@@ -71,7 +72,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     const report = await execute(ctx, dir, job, progress);
     return { exitCode: exitCodeOf(report), data: jsonOf(report), text: textOf(report, job.test !== null) };
   } finally {
-    lock.release();
+    if (!held) lock.release();
   }
 }
 

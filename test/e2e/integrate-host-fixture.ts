@@ -17,7 +17,7 @@ export interface PushJson {
   integrated: string[];
   landed: boolean;
   head: string | null;
-  push?: { remote: string; result: 'pushed' | 'moved' | 'none'; refs: { ref: string; from: string | null; to: string }[]; store_pushed: boolean; message?: string };
+  push?: { remote: string; result: 'pushed' | 'moved' | 'none'; refs: { ref: string; from: string | null; to: string }[]; store_pushed: boolean; base_moved?: boolean; message?: string };
   error?: { message: string; code: string };
 }
 

@@ -2,14 +2,28 @@
  * Sessions on several machines and `integrate --push` from fresh CI checkouts: two session clones
  * finish phases and sync; a runner clone (detached, no local base, shallow) integrates, tests and
  * lands on the host in one atomic push; a runner whose host moved meanwhile pushes nothing and
- * exits 4; a re-run converges; verify judges remote-tracking phase branches.
+ * exits 4; a re-run converges; a host base that moved on its own under a resumed job is said
+ * (exit 4), not dropped; verify judges remote-tracking phase branches.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host, phasePlan, spawnParallel, type PushJson } from './integrate-host-fixture.js';
 import { waitUntil } from '../helpers/repo.js';
 
+
+/** The number of the fault point `name` in a --push --land run merging one phase (a throwaway host). */
+function pointOf(name: string): string {
+  const probe = new Host(phasePlan('probe', ['alpha'], 'true'));
+  try {
+    probe.finishOn(probe.sessionClone('laptop'), 'alpha', { 'alpha/a.txt': 'a\n' });
+    const dir = probe.runnerClone('probe');
+    const listed = probe.p(['integrate', '--push', '--land'], dir, { PARALLEL_TEST_KILL_AT: 'list' });
+    return listed.stderr.split('\n').find((l) => l.endsWith(`: ${name}`))!.match(/fault point (\d+)/)![1]!;
+  } finally {
+    probe.cleanup();
+  }
+}
 
 describe('sessions on two machines, the queue on a CI runner', () => {
   let h: Host;
@@ -207,19 +221,6 @@ describe('integrate --push resuming a job the host has overtaken', () => {
   });
   afterAll(() => h.cleanup());
 
-  /** The number of the fault point `name` in a --push --land run merging one phase (a throwaway host). */
-  function pointOf(name: string): string {
-    const probe = new Host(phasePlan('probe', ['alpha'], 'true'));
-    try {
-      probe.finishOn(probe.sessionClone('laptop'), 'alpha', { 'alpha/a.txt': 'a\n' });
-      const dir = probe.runnerClone('probe');
-      const listed = probe.p(['integrate', '--push', '--land'], dir, { PARALLEL_TEST_KILL_AT: 'list' });
-      return listed.stderr.split('\n').find((l) => l.endsWith(`: ${name}`))!.match(/fault point (\d+)/)![1]!;
-    } finally {
-      probe.cleanup();
-    }
-  }
-
   it('never replaces the host\'s newer integration branch with the resumed result: exit 4, then it converges', () => {
     const laptop = h.sessionClone('laptop');
     h.finishOn(laptop, 'alpha', { 'alpha/a.txt': 'a\n' });
@@ -250,6 +251,48 @@ describe('integrate --push resuming a job the host has overtaken', () => {
   });
 });
 
+describe('integrate --push --land when the host\'s base moved on its own under a resumed job', () => {
+  let h: Host;
+  beforeAll(() => {
+    h = new Host(phasePlan('drift', ['alpha'], 'true'));
+  });
+  afterAll(() => h.cleanup());
+
+  it('does not land silently: says main moved there and to run it again (exit 4), pushes the integration branch; the re-run lands', () => {
+    const laptop = h.sessionClone('laptop');
+    const alpha = h.finishOn(laptop, 'alpha', { 'alpha/a.txt': 'a\n' });
+    // The runner is killed once its job moved its own integration branch (the job stays pending).
+    const runner = h.runnerClone('drift', { identity: 'runner-d' });
+    const killed = h.p(['integrate', '--push', '--land'], runner, { ...h.envFor(runner), PARALLEL_TEST_KILL_AT: pointOf('moved') });
+    expect(killed.code).not.toBe(0);
+    expect(existsSync(join(runner, '.git/parallel/integrate/journal.json'))).toBe(true);
+    // Meanwhile someone pushes straight to main on the host.
+    h.repo.commit({ 'docs/hotfix.md': 'fix\n' }, 'hotfix straight on main');
+    h.git(['push', '-q', 'origin', 'main']);
+    const hotfix = h.hostRev('refs/heads/main')!;
+    // The resumed job's result lacks the hotfix, so main cannot land at it: exit 4, said in one line.
+    const r = h.pushJson(runner);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.data.landed).toBe(false);
+    expect(r.data.integrated).toEqual(['alpha']);
+    const said = r.stderr.split('\n').filter((l) => /moved on its own/.test(l));
+    expect(said, r.stderr).toHaveLength(1);
+    expect(said[0]).toMatch(/^parallel: "origin" has main at [0-9a-f]+, which moved on its own since this run's job started; its result does not contain it, so main was not landed\. Run "parallel integrate --push --land" again: it merges the new main, tests it and lands\.$/);
+    // What is safe went out: the tested integration branch (and its record); main kept the hotfix.
+    expect(h.hostRev('refs/heads/main')).toBe(hotfix);
+    expect(h.hostRev('refs/heads/parallel/integration')).toBe(r.data.head);
+    expect(r.data.push).toMatchObject({ result: 'pushed', store_pushed: true, base_moved: true });
+    expect(h.hostGit(['notes', '--ref=parallel', 'show', r.data.head!])).toMatch(/^result: passed/m);
+    // The re-run merges the hotfix in, tests, and lands both.
+    const again = h.pushJson(runner);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.data.landed).toBe(true);
+    const main = h.hostRev('refs/heads/main')!;
+    expect(h.hostRev('refs/heads/parallel/integration')).toBe(main);
+    for (const tip of [alpha, hotfix]) expect(h.hostGit(['merge-base', '--is-ancestor', tip, main])).toBe('');
+  });
+});
+
 describe('integrate --push to a host that declines the push (a protected branch)', () => {
   let h: Host;
   beforeAll(() => {
@@ -271,4 +314,46 @@ describe('integrate --push to a host that declines the push (a protected branch)
     expect(h.hostRev('main')).toBe(before);
     expect(h.hostRev('refs/heads/parallel/integration')).toBeNull();
   });
+});
+
+describe('integrate --push holds the integrate lock from its fetch to its push', () => {
+  let h: Host;
+  beforeAll(() => {
+    // The tests wait while the clone's git dir holds a flag file.
+    h = new Host(phasePlan('held', ['alpha'], 'while test -e "$(git rev-parse --path-format=absolute --git-common-dir)/hold"; do sleep 0.05; done'));
+  });
+  afterAll(() => h.cleanup());
+
+  it('one lock through its tests and its push; a second --push in the same clone meanwhile exits 4 and pushes nothing', async () => {
+    h.finishOn(h.sessionClone('laptop'), 'alpha', { 'alpha/a.txt': 'a\n' });
+    const runner = h.runnerClone('held', { identity: 'runner-h' });
+    const holdPush = join(h.url, 'hold-push');
+    const inHook = join(h.url, 'in-hook');
+    writeFileSync(join(h.url, 'hooks', 'pre-receive'), `#!/bin/sh\ncat >/dev/null\ntouch '${inHook}'\nwhile test -e '${holdPush}'; do sleep 0.05; done\n`, { mode: 0o755 });
+    writeFileSync(join(runner, '.git/hold'), '');
+    writeFileSync(holdPush, '');
+    const lock = join(runner, '.git/parallel/integrate/lock');
+    const nonce = () => (JSON.parse(readFileSync(lock, 'utf8')) as { nonce: string }).nonce;
+    const before = { main: h.hostRev('refs/heads/main'), integration: h.hostRev('refs/heads/parallel/integration') };
+    const first = spawnParallel(h, runner, ['integrate', '--push', '--land', '--json']);
+    const logs = join(runner, '.git/parallel/integrate/logs');
+    for (let i = 0; i < 400 && !existsSync(logs); i++) await sleep(50);
+    expect(existsSync(logs)).toBe(true);
+    const inTests = nonce();
+    const second = h.p(['integrate', '--push', '--land'], runner, h.envFor(runner));
+    expect(second.code, second.stderr).toBe(4);
+    expect(second.stderr).toMatch(/another integrate is running \(pid \d+/);
+    rmSync(join(runner, '.git/hold'));
+    for (let i = 0; i < 400 && !existsSync(inHook); i++) await sleep(50);
+    expect(existsSync(inHook)).toBe(true);
+    expect(nonce(), 'the lock was let go and taken again between the tests and the push').toBe(inTests);
+    const third = h.p(['integrate', '--push', '--land'], runner, h.envFor(runner));
+    expect(third.code, third.stderr).toBe(4);
+    expect(h.hostRev('refs/heads/main')).toBe(before.main);
+    rmSync(holdPush);
+    const out = await first.done;
+    expect(out.code, out.stderr).toBe(0);
+    expect((JSON.parse(out.stdout) as PushJson).push?.result).toBe('pushed');
+    expect(existsSync(lock)).toBe(false);
+  }, 120_000);
 });

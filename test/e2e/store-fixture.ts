@@ -39,9 +39,9 @@ export function apiStart(repo: TestRepo, cwd: string, phase: string, session?: s
 }
 
 /** Run the built CLI asynchronously (for concurrent writers). */
-export function parallelAsync(repo: TestRepo, args: string[], cwd = repo.dir): Promise<{ code: number; stdout: string; stderr: string }> {
+export function parallelAsync(repo: TestRepo, args: string[], cwd = repo.dir, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: repo.env });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...repo.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
