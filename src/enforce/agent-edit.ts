@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { RepoContext } from '../git/repo.js';
-import { gitTry } from '../git/git.js';
+import { git, gitTry } from '../git/git.js';
 import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
 import { PLAN_FILE } from '../core/plan.js';
 import { OWNERSHIP_JSON, freshPlanBlob, recordPlanBlob, rulesRoot } from '../hooks/rule-paths.js';
@@ -84,7 +84,9 @@ export interface EditTarget {
 
 /** Refusal reasons for the paths an edit targets (`cwd`-relative or absolute). */
 export async function judgeEditTargets(ctx: RepoContext, target: EditTarget, cwd: string, paths: readonly string[]): Promise<string[]> {
+  // Refusal reasons, and (at the indices in `foreign`) paths another phase owns, refused below unless git ignores them.
   const out: string[] = [];
+  const foreign = new Set<number>();
   const own = real(ctx.toplevel);
   const tops = worktreeTops(ctx);
   const gitDirs = [real(ctx.commonDir), real(ctx.gitDir)];
@@ -118,10 +120,32 @@ export async function judgeEditTargets(ctx: RepoContext, target: EditTarget, cwd
     }
     model ??= await ownership(ctx);
     if (model.mayChange(target.phase, rel)) continue;
-    // Paths git ignores (node_modules, build output) are never committed: not an ownership matter.
-    if (gitTry(['check-ignore', '-q', '--', rel], { cwd: own }) !== null) continue;
-    const owner = model.describeOwner(rel);
-    out.push(`parallel: ${rel} is owned by ${owner === 'nobody' ? 'no phase' : owner}, not by phase ${target.phase}, so this edit is refused. Change only the paths the brief lists as this phase's (or shared); if ${rel} must change, say so with "parallel handoff -m ..." for ${owner === 'nobody' ? 'the coordinator' : owner}.`);
+    out.push(rel);
+    foreign.add(out.length - 1);
   }
-  return out;
+  if (!foreign.size) return out;
+  // Paths git ignores (node_modules, build output) are never committed: not an ownership matter.
+  const ignored = ignoredPaths(own, [...foreign].map((i) => out[i]!));
+  const reasons: string[] = [];
+  out.forEach((entry, i) => {
+    if (!foreign.has(i)) reasons.push(entry);
+    else if (!ignored.has(entry)) reasons.push(foreignReason(model!, target.phase, entry));
+  });
+  return reasons;
+}
+
+function foreignReason(model: OwnershipModel, phase: string, rel: string): string {
+  const owner = model.describeOwner(rel);
+  return `parallel: ${rel} is owned by ${owner === 'nobody' ? 'no phase' : owner}, not by phase ${phase}, so this edit is refused. Change only the paths the brief lists as this phase's (or shared); if ${rel} must change, say so with "parallel handoff -m ..." for ${owner === 'nobody' ? 'the coordinator' : owner}.`;
+}
+
+/**
+ * The paths among `rels` git ignores, in one `git check-ignore --stdin -z` (an apply_patch may
+ * name many files). Like `check-ignore -q -- <path>` per path: a tracked file is never ignored.
+ * Should git refuse the batch, each path is asked alone, so one odd path cannot hide the others.
+ */
+function ignoredPaths(cwd: string, rels: readonly string[]): Set<string> {
+  const res = git(['check-ignore', '--stdin', '-z'], { cwd, input: rels.join('\0') + '\0', okCodes: [0, 1, 128] });
+  if (res.exitCode !== 128) return new Set(res.stdout.split('\0').filter(Boolean));
+  return new Set(rels.filter((rel) => gitTry(['check-ignore', '-q', '--', rel], { cwd }) !== null));
 }

@@ -12,6 +12,11 @@ export function shellArg(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The path argument of a git command line: after `--` when git would read it as an option. */
+export function pathArg(s: string): string {
+  return s.startsWith('-') ? `-- ${shellArg(s)}` : shellArg(s);
+}
+
 /** A path as it reads in a message: plain when it is, else JSON-quoted (spaces, newlines, quotes). */
 export function showPath(s: string): string {
   return /^[\x21-\x7e\u00a0-\uffff]+$/u.test(s) && !/["'\\]/.test(s) ? s : JSON.stringify(s);
@@ -23,7 +28,7 @@ function ownedBy(owner: string): string {
 
 /** The refusal for one finding in a pending commit (pre-commit / pre-merge-commit). */
 export function stagedRefusal(phase: PhaseId, f: Finding): string {
-  const unstage = `git restore --staged ${shellArg(f.path)}`;
+  const unstage = `git restore --staged ${pathArg(f.path)}`;
   switch (f.kind) {
     case 'plan':
       return `parallel: ${phase} may not change ${PLAN_FILE} (owned by the coordinator). Unstage it (${unstage}); the plan is changed by the coordinator on base, never in a phase.`;
@@ -56,7 +61,7 @@ export function updateRefusal(phase: PhaseId, commit: string, f: Finding): strin
   const what = f.kind === 'symlink'
     ? `adds the symlink ${showPath(f.path)} -> ${showPath(f.target ?? '?')}, which leads ${f.resolved === undefined ? 'outside the repository' : `to ${showPath(f.resolved)} (${ownedBy(f.owner)})`}`
     : `changes ${showPath(f.path)} (${f.kind === 'plan' ? 'owned by the coordinator' : ownedBy(f.owner)})`;
-  return `parallel: refusing to move parallel/${phase}: commit ${commit.slice(0, 12)} ${what}, which ${phase} may not change. Leave that path out of the commit (git restore --staged ${shellArg(f.path)}, then commit again), or ask the coordinator to move it to ${phase} in ${PLAN_FILE}.`;
+  return `parallel: refusing to move parallel/${phase}: commit ${commit.slice(0, 12)} ${what}, which ${phase} may not change. Leave that path out of the commit (git restore --staged ${pathArg(f.path)}, then commit again), or ask the coordinator to move it to ${phase} in ${PLAN_FILE}.`;
 }
 
 export const REFUSED_FOOTER = 'parallel: the commit was refused; nothing was unstaged. Set PARALLEL=0 only to skip this check on purpose (parallel verify and integrate still check every commit).';

@@ -77,7 +77,8 @@ export function treeLinks(cwd: string, treeish: string | (() => string), opts: {
   return (paths) => {
     const wanted = new Set(paths);
     const tree = typeof treeish === 'string' ? treeish : treeish();
-    const out = git(['ls-tree', '-z', '--full-tree', tree, '--', ...paths], { cwd, env: NO_REPLACE, ...opts }).stdout;
+    // Literal pathspecs: a path such as `:a` (a top-level link) is a name here, not pathspec magic.
+    const out = git(['ls-tree', '-z', '--full-tree', tree, '--', ...paths], { cwd, env: { ...NO_REPLACE, GIT_LITERAL_PATHSPECS: '1' }, ...opts }).stdout;
     const links = new Map<string, string>();
     for (const entry of out.split('\0')) {
       const tab = entry.indexOf('\t');

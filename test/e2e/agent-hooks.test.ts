@@ -4,7 +4,7 @@
  * documented payloads on stdin, from the worktree, with no parallel on PATH.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { planRepo, wtPath, type TestRepo } from './worktree-fixtures.js';
@@ -44,7 +44,7 @@ function fire(file: string, event: string, payload: unknown): { code: number; st
 const claude = (event: string, extra: Record<string, unknown>) => fire('.claude/settings.local.json', event, { session_id: 'cc-123', transcript_path: '/x', cwd: api, hook_event_name: event, ...extra });
 
 beforeAll(() => {
-  repo = planRepo(PLAN, { files: { '.gitignore': 'node_modules/\n' } });
+  repo = planRepo(PLAN, { files: { '.gitignore': 'node_modules/\n', 'src/ui/kept.gen.ts': 'tracked\n' } });
   // PATH holds git only: the hooks must find Node and parallel by themselves.
   bin = join(repo.root, 'bin');
   mkdirSync(bin);
@@ -117,6 +117,23 @@ describe('agent hooks written by start', () => {
     const r = patch('src/ui/a.ts');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('owned by ui');
+  });
+
+  it('Codex: apply_patch naming many files refuses exactly the foreign ones git does not ignore (a tracked file is never ignored)', () => {
+    const ignore = join(api, '.gitignore');
+    writeFileSync(ignore, 'node_modules/\n*.gen.ts\n');
+    try {
+      const files = ['src/api/a.ts', 'node_modules/x.js', 'src/ui/page.ts', 'src/ui/node_modules/y.js', 'src/ui/kept.gen.ts', 'src/ui/new.gen.ts', 'src/ui/a b.ts', 'README.md', 'src/ui/caf\u00e9.ts'];
+      const r = fire('.codex/hooks.json', 'PreToolUse', {
+        session_id: 'cx-1', cwd: api, hook_event_name: 'PreToolUse', model: 'm', turn_id: 't', tool_name: 'apply_patch',
+        tool_input: { command: `*** Begin Patch\n${files.map((f) => `*** Add File: ${f}\n+x\n`).join('')}*** End Patch\n` },
+      });
+      expect(r.code).toBe(2);
+      const refused = [...r.stderr.matchAll(/parallel: (.+?) is owned by (.+?), not by phase api/g)].map((m) => `${m[1]} (${m[2]})`);
+      expect(refused).toEqual(['src/ui/page.ts (ui)', 'src/ui/kept.gen.ts (ui)', 'src/ui/a b.ts (ui)', 'README.md (no phase)', 'src/ui/caf\u00e9.ts (ui)']);
+    } finally {
+      repo.git(['checkout', '--', '.gitignore'], { cwd: api });
+    }
   });
 
   it('a payload that is not JSON refuses an edit with a reason and never crashes', () => {

@@ -4,7 +4,8 @@
  * whatever the fast path allows (the shell `case` rules, or git's `:(glob)`/`:(exclude)`
  * pathspecs as `diff-index` and `diff-tree` apply them) the TypeScript matcher allows too.
  * Paths git would quote (non-ASCII, control characters) never reach the fast path: the hook
- * sends them to Node, so the corpus keeps them only to check that they are quoted.
+ * sends them to Node, so the corpus keeps them only to check that they are quoted (tabs,
+ * newlines, quotes and backslashes are quoted too; names starting with '-' or a space are not).
  * A phase that is not in the plan (dropped on base) gets the shared-only rules.
  * Quick by default; PARALLEL_FULL_DIFFERENTIAL=1 runs many more plans.
  */
@@ -33,8 +34,8 @@ function rng(seed: number): () => number {
 }
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
-const SEGMENTS = ['src', 'lib', 'a', 'b', 'ab', 'abc', 'A', '.env', '.hidden', 'x.ts', 'x.test.ts', 'y.js', 'a b', 'a-b', 'a_b', '{a,b}', 'a[1]', 'auth', 'generated', 'caf\u00e9', 'cafe\u0301', '\u00e9', 'x?y', 'x*y', '.parallel.yml', 'd.ts', 'c'];
-const PATTERNS = ['src/', 'src', 'src/**', '**', '*', '*.ts', '**/*.ts', 'lib/*.ts', 'lib/**/*.test.ts', '**/x.ts', 'src/{a,b}/', '{src,lib}/**', 'a?c', 'a??', '[ab]*', '[!a]*', '[a-c]', '.env', '**/.env', '.*', 'src/*/x.ts', 'src/**/a', 'a*', '*/*', 'a/**/b', '{a,b}c', 'x.{ts,js}', 'caf\u00e9/', '\u00e9', 'A/', 'a b/', 'a b', 'src/a', 'lib', 'src/*', '*/.env', 'a/*/', '**/generated/**', 'x*', '*.test.ts', '{a,ab}', 'src/{1..3}', 'b/**', 'auth/', '*y', 'c', 'a/*/**', 'src/a*/**', '*/**', 'a/b*/**', 'lib/x*/**/*.ts'];
+const SEGMENTS = ['src', 'lib', 'a', 'b', 'ab', 'abc', 'A', '.env', '.hidden', 'x.ts', 'x.test.ts', 'y.js', 'a b', 'a-b', 'a_b', '{a,b}', 'a[1]', 'auth', 'generated', 'caf\u00e9', 'cafe\u0301', '\u00e9', 'x?y', 'x*y', '.parallel.yml', 'd.ts', 'c', '-a', '-', 'a\tb', 'a\nb', 'a"b', 'a\\b', ' a'];
+const PATTERNS = ['src/', 'src', 'src/**', '**', '*', '*.ts', '**/*.ts', 'lib/*.ts', 'lib/**/*.test.ts', '**/x.ts', 'src/{a,b}/', '{src,lib}/**', 'a?c', 'a??', '[ab]*', '[!a]*', '[a-c]', '.env', '**/.env', '.*', 'src/*/x.ts', 'src/**/a', 'a*', '*/*', 'a/**/b', '{a,b}c', 'x.{ts,js}', 'caf\u00e9/', '\u00e9', 'A/', 'a b/', 'a b', 'src/a', 'lib', 'src/*', '*/.env', 'a/*/', '**/generated/**', 'x*', '*.test.ts', '{a,ab}', 'src/{1..3}', 'b/**', 'auth/', '*y', 'c', 'a/*/**', 'src/a*/**', '*/**', 'a/b*/**', 'lib/x*/**/*.ts', '-a', '-*', '-a/', '**/-*'];
 
 function corpus(): string[] {
   const r = rng(7);
