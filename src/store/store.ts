@@ -18,7 +18,7 @@ import { applyEvent, compareEvents, hasRecord } from './record.js';
 import { CHUNK_SIZE, STORE_REF, openChunkPath, parseEventsPath, parseLines, recordPath, sealedChunkPath, toLines } from './layout.js';
 import { runImport, type ImportOp } from './fast-import.js';
 import { takeWriteTurn } from './write-turn.js';
-import { cachedTip, rememberTip } from './tip-cache.js';
+import { cachedSessions, cachedTip, rememberSessions, rememberTip } from './tip-cache.js';
 
 export { STORE_REF };
 type Ctx = Pick<RepoContext, 'commonDir' | 'toplevel'>;
@@ -271,14 +271,20 @@ export async function appendEvents(ctx: Ctx, events: readonly NewEvent[], notes:
 // ---------------------------------------------------------------------------------------------
 // Reading state and history
 
-/** Every session's current record (two git calls, independent of history length). */
+/** Every session's current record (two git calls, independent of history length; none while the ref stays put). */
 export function readSessions(ctx: Ctx): SessionRecord[] {
-  const entries = listTree(ctx.toplevel, STORE_REF, 'sessions/');
-  const oids = [...entries.values()];
-  const blobs = catBatch(ctx.toplevel, oids);
+  // No git call while the ref is at the commit an earlier reader read (tip-cache.ts); else read at
+  // that exact commit (not the ref name, which may move meanwhile) and keep what was read.
+  const known = cachedSessions(ctx.commonDir);
+  let bodies = known?.bodies;
+  if (!bodies) {
+    const entries = listTree(ctx.toplevel, known?.tip ?? STORE_REF, 'sessions/');
+    bodies = catBatch(ctx.toplevel, [...entries.values()]).map((b) => b?.body ?? '');
+    if (known && entries.size) rememberSessions(ctx.commonDir, known.tip, bodies);
+  }
   const out: SessionRecord[] = [];
-  for (const b of blobs) {
-    const rec = b ? safeJson<SessionRecord>(b.body) : undefined;
+  for (const body of bodies) {
+    const rec = body ? safeJson<SessionRecord>(body) : undefined;
     if (rec && typeof rec.phase === 'string' && typeof rec.session === 'string') out.push(rec);
   }
   return out;

@@ -57,13 +57,47 @@ export function cachedTip(commonDir: string, paths: readonly string[]): { tip: s
 
 /** Record what commit `tip` (just written by this process) holds at these paths. */
 export function rememberTip(commonDir: string, tip: string, bodies: Record<string, string | null>): void {
-  const file = cacheFile(commonDir);
+  writeWhole(cacheFile(commonDir), JSON.stringify({ tip, bodies } satisfies TipCacheFile));
+}
+
+interface SessionsCacheFile {
+  tip: string;
+  bodies: string[];
+}
+
+function sessionsFile(commonDir: string): string {
+  return join(commonDir, 'parallel', 'store-sessions.json');
+}
+
+/**
+ * The ref's tip as its loose ref file names it, and the session record bodies read at that
+ * commit by an earlier reader when there are some (`bodies` undefined: read them at `tip`, then
+ * `rememberSessions`). Undefined when the ref has no loose file: read through the ref name.
+ */
+export function cachedSessions(commonDir: string): { tip: string; bodies?: string[] } | undefined {
+  const tip = looseTip(commonDir);
+  if (!tip) return undefined;
+  try {
+    const cache = JSON.parse(readFileSync(sessionsFile(commonDir), 'utf8')) as SessionsCacheFile;
+    if (cache?.tip === tip && Array.isArray(cache.bodies) && cache.bodies.every((b) => typeof b === 'string')) return { tip, bodies: cache.bodies };
+  } catch {
+    // no cache yet, or a damaged one: read through git
+  }
+  return { tip };
+}
+
+/** Keep the session record bodies of commit `tip` (read at that commit, not at the ref name). */
+export function rememberSessions(commonDir: string, tip: string, bodies: string[]): void {
+  writeWhole(sessionsFile(commonDir), JSON.stringify({ tip, bodies } satisfies SessionsCacheFile));
+}
+
+function writeWhole(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     // A rename, so a reader sees a whole file, old or new.
-    writeFileSync(tmp, JSON.stringify({ tip, bodies } satisfies TipCacheFile));
+    writeFileSync(tmp, text);
     renameSync(tmp, file);
   } catch {
-    // read-only or missing folder: the next write reads through git
+    // read-only or missing folder: the next reader asks git
   }
 }

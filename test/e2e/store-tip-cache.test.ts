@@ -89,4 +89,38 @@ describe('coordination store tip cache', () => {
     expect(record('schema')).toMatchObject({ seq: 46, message: 'after other' });
     expect(repo.git(['rev-parse', 'refs/notes/parallel^']).stdout.trim()).toBe(tip);
   });
+
+  /** `status --json` from the main worktree; returns its phases and the git commands it ran. */
+  function status(): { phases: { id: string; state: string; message?: string }[]; cmds: string[] } {
+    rmSync(trace, { force: true });
+    const r = repo.parallel(['status', '--json'], { env: { GIT_TRACE: trace } });
+    expect(r.code, r.stderr).toBe(0);
+    const cmds = readFileSync(trace, 'utf8').split('\n').filter((l) => /trace: (built-in|exec): git /.test(l)).map((l) => l.replace(/.*trace: (built-in|exec): git /, ''));
+    return { phases: (JSON.parse(r.stdout) as { phases: { id: string; state: string; message?: string }[] }).phases, cmds };
+  }
+
+  it('status reads the records through git once per tip, and sees every new write', () => {
+    const first = status();
+    const again = status();
+    expect(again.cmds.some((c) => c.startsWith('ls-tree') || c.startsWith('cat-file'))).toBe(false);
+    expect(again.phases).toEqual(first.phases);
+    heartbeat(dash, 'seen by status');
+    const after = status();
+    expect(after.cmds.some((c) => c.startsWith('ls-tree'))).toBe(true);
+    expect(after.phases.find((p) => p.id === 'dashboard')?.message).toBe('seen by status');
+  });
+
+  it('status ignores a damaged records cache or one for another commit', () => {
+    const good = status().phases;
+    const file = join(repo.dir, '.git/parallel/store-sessions.json');
+    writeFileSync(file, '{"tip": "01');
+    const damaged = status();
+    expect(damaged.cmds.some((c) => c.startsWith('ls-tree'))).toBe(true);
+    expect(damaged.phases).toEqual(good);
+    const parent = repo.git(['rev-parse', 'refs/notes/parallel^']).stdout.trim();
+    writeFileSync(file, JSON.stringify({ tip: parent, bodies: [] }));
+    const other = status();
+    expect(other.cmds.some((c) => c.startsWith('ls-tree'))).toBe(true);
+    expect(other.phases).toEqual(good);
+  });
 });
