@@ -23,7 +23,8 @@ export interface ImportRequest {
 }
 
 export type ImportOutcome =
-  | { ok: true }
+  /** `tip`: the commit the ref now points at (fast-import's `get-mark`). */
+  | { ok: true; tip?: string }
   | { ok: false; reason: 'moved' }
   | { ok: false; reason: 'locked'; lockFile: string }
   | { ok: false; reason: 'error'; stderr: string };
@@ -33,7 +34,7 @@ function data(text: string): string {
 }
 
 function header(message: string, now: Date): string {
-  return `feature done\ncommit ${STORE_REF}\ncommitter parallel <parallel@localhost> ${Math.floor(now.getTime() / 1000)} +0000\n${data(message)}`;
+  return `feature done\ncommit ${STORE_REF}\nmark :1\ncommitter parallel <parallel@localhost> ${Math.floor(now.getTime() / 1000)} +0000\n${data(message)}`;
 }
 
 function body(ops: readonly ImportOp[]): string {
@@ -43,7 +44,8 @@ function body(ops: readonly ImportOp[]): string {
     else if (op.op === 'D') parts.push(`D ${quotePath(op.path)}\n`);
     else parts.push(`N inline ${op.commit}\n`, data(op.content));
   }
-  parts.push('\ndone\n');
+  // The new commit's name on stdout, so the writer knows what the ref points at after it.
+  parts.push('\nget-mark :1\ndone\n');
   return parts.join('');
 }
 
@@ -56,8 +58,11 @@ function quotePath(p: string): string {
   return /^[A-Za-z0-9_./-]+$/.test(p) ? p : JSON.stringify(p);
 }
 
-function outcomeOf(exitCode: number, stderr: string): ImportOutcome {
-  if (exitCode === 0) return { ok: true };
+function outcomeOf(exitCode: number, stdout: string, stderr: string): ImportOutcome {
+  if (exitCode === 0) {
+    const tip = /^[0-9a-f]{40,64}$/m.exec(stdout)?.[0];
+    return tip ? { ok: true, tip } : { ok: true };
+  }
   const lock = /Unable to create '([^']+\.lock)': File exists/.exec(stderr);
   if (lock) return { ok: false, reason: 'locked', lockFile: lock[1]! };
   if (/Not updating .* does not contain|cannot lock ref|is at .* but expected/.test(stderr)) return { ok: false, reason: 'moved' };
@@ -68,5 +73,5 @@ export function runImport(cwd: string, req: ImportRequest): ImportOutcome {
   // Hooks off: the only ref this writes is the coordination ref, which no hook of ours judges, and
   // reference-transaction would otherwise run four times per write (~8 ms on every heartbeat).
   const res = git(['-c', 'core.hooksPath=/dev/null', 'fast-import', '--quiet', '--done'], { cwd, input: importStream(req), okCodes: [0, 1, 128] });
-  return outcomeOf(res.exitCode, res.stderr);
+  return outcomeOf(res.exitCode, res.stdout, res.stderr);
 }

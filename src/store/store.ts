@@ -3,7 +3,8 @@
  * jittered retries), read the current records of every session, read the event history.
  *
  * A write is two git processes: one `cat-file --batch` (tip, the session's record, its open
- * chunk) and one `fast-import` (the CAS commit). Reading every session's record is two
+ * chunk) and one `fast-import` (the CAS commit); one, fast-import alone, while the ref is still
+ * where this clone's last write left it (tip-cache.ts). Reading every session's record is two
  * (`ls-tree` + `cat-file --batch`), whatever the length of the history.
  */
 import { hostname } from 'node:os';
@@ -17,6 +18,7 @@ import { applyEvent, compareEvents, hasRecord } from './record.js';
 import { CHUNK_SIZE, STORE_REF, openChunkPath, parseEventsPath, parseLines, recordPath, sealedChunkPath, toLines } from './layout.js';
 import { runImport, type ImportOp } from './fast-import.js';
 import { takeWriteTurn } from './write-turn.js';
+import { cachedSessions, cachedTip, rememberSessions, rememberTip } from './tip-cache.js';
 
 export { STORE_REF };
 type Ctx = Pick<RepoContext, 'commonDir' | 'toplevel'>;
@@ -142,14 +144,23 @@ export async function writeStore(ctx: Ctx, write: StoreWrite): Promise<void> {
     const endTurn = await takeWriteTurn(ctx.commonDir);
     let outcome;
     try {
-      const got = catBatch(cwd, [STORE_REF, ...paths.map((p) => `${STORE_REF}:${p}`)]);
-      const tip = got[0]?.type === 'commit' ? got[0].oid : null;
-      if (write.requireRecord && !(tip && withRecord[0] && got[1])) throw write.requireRecord;
-      const bodies = paths.map((_, i) => (tip ? got[1 + i]?.body ?? null : null));
+      // While the ref is where this clone's last write left it, that write's bodies need no git call.
+      const known = cachedTip(ctx.commonDir, paths);
+      let tip: string | null;
+      let bodies: (string | null)[];
+      if (known) {
+        ({ tip, bodies } = known);
+      } else {
+        const got = catBatch(cwd, [STORE_REF, ...paths.map((p) => `${STORE_REF}:${p}`)]);
+        tip = got[0]?.type === 'commit' ? got[0].oid : null;
+        bodies = paths.map((_, i) => (tip ? got[1 + i]?.body ?? null : null));
+      }
+      if (write.requireRecord && !(tip && withRecord[0] && bodies[0] != null)) throw write.requireRecord;
       let at = 0;
       const perKey = keys.map((_, i) => ({ rec: withRecord[i] ? bodies[at++] ?? null : null, open: bodies[at++] ?? null }));
       const ops = buildOps(write, keys, perKey);
       outcome = runImport(cwd, { from: tip, message, ops });
+      if (outcome.ok && outcome.tip) rememberTip(ctx.commonDir, outcome.tip, bodiesAfter(paths, bodies, ops));
     } finally {
       endTurn();
     }
@@ -214,6 +225,17 @@ function buildOps(write: StoreWrite, keys: [string, string][], bodies: { rec: st
   return ops;
 }
 
+/** The bodies of `paths` in the commit a write made: what it wrote there, else what it read. */
+function bodiesAfter(paths: readonly string[], read: readonly (string | null)[], ops: readonly ImportOp[]): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  paths.forEach((p, i) => { out[p] = read[i] ?? null; });
+  for (const op of ops) {
+    if (op.op === 'M' && op.path in out) out[op.path] = op.content;
+    if (op.op === 'D' && op.path in out) out[op.path] = null;
+  }
+  return out;
+}
+
 /** Inode and mtime of a lock file (undefined once it is gone). */
 function lockIdentity(file: string): string | undefined {
   try {
@@ -249,14 +271,20 @@ export async function appendEvents(ctx: Ctx, events: readonly NewEvent[], notes:
 // ---------------------------------------------------------------------------------------------
 // Reading state and history
 
-/** Every session's current record (two git calls, independent of history length). */
+/** Every session's current record (two git calls, independent of history length; none while the ref stays put). */
 export function readSessions(ctx: Ctx): SessionRecord[] {
-  const entries = listTree(ctx.toplevel, STORE_REF, 'sessions/');
-  const oids = [...entries.values()];
-  const blobs = catBatch(ctx.toplevel, oids);
+  // No git call while the ref is at the commit an earlier reader read (tip-cache.ts); else read at
+  // that exact commit (not the ref name, which may move meanwhile) and keep what was read.
+  const known = cachedSessions(ctx.commonDir);
+  let bodies = known?.bodies;
+  if (!bodies) {
+    const entries = listTree(ctx.toplevel, known?.tip ?? STORE_REF, 'sessions/');
+    bodies = catBatch(ctx.toplevel, [...entries.values()]).map((b) => b?.body ?? '');
+    if (known && entries.size) rememberSessions(ctx.commonDir, known.tip, bodies);
+  }
   const out: SessionRecord[] = [];
-  for (const b of blobs) {
-    const rec = b ? safeJson<SessionRecord>(b.body) : undefined;
+  for (const body of bodies) {
+    const rec = body ? safeJson<SessionRecord>(body) : undefined;
     if (rec && typeof rec.phase === 'string' && typeof rec.session === 'string') out.push(rec);
   }
   return out;

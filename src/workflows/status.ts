@@ -5,7 +5,8 @@
  */
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { usageError, ExitCode } from '../errors.js';
-import { openRepo, resolveBase } from '../git/repo.js';
+import { resolveBase } from '../git/repo.js';
+import { openRepoFast } from '../store/fast-context.js';
 import { renamedPhaseBranches } from '../git/phase-reflog.js';
 import { readCommittedPlan } from '../config/plan-source.js';
 import { durationProblem, parseDuration, formatDuration } from '../core/duration.js';
@@ -44,7 +45,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   if (input.opts.timeout !== undefined && !input.opts.wait) throw usageError('parallel: --timeout only applies to --wait. Run "parallel status --wait --timeout 2h".');
   if (input.opts.watch && input.opts.wait) throw usageError('parallel: use either --watch or --wait, not both.');
 
-  const ctx = openRepo(input.cwd);
+  const ctx = openRepoFast(input.cwd);
   const base = resolveBase(ctx);
   const { plan } = await readCommittedPlan(ctx, base);
   const waves = computeWaves(plan.phases).length;
