@@ -39,13 +39,13 @@ export function decodePlan(file: string, bytes: Buffer): string {
   }
 }
 
-/** Where a cached plan lives (nothing is created: reading needs no write access). */
-function cachePath(ctx: RepoContext, name: string): string {
+/** Where a cached plan (or another cached verdict) lives (nothing is created: reading needs no write access). */
+export function cachePath(ctx: RepoContext, name: string): string {
   return join(ctx.commonDir, 'parallel', 'cache', name);
 }
 
 /** The cache is an optimisation: a read-only or damaged git dir only means no cache. */
-function writeCache(file: string, data: unknown): void {
+export function writeCache(file: string, data: unknown): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });

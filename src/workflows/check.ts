@@ -6,8 +6,9 @@
  */
 import type { CommandInput, CommandResult } from '../cli/types.js';
 import { ParallelError, ExitCode } from '../errors.js';
-import { gitAsync, splitZ } from '../git/git.js';
-import { openRepo } from '../git/repo.js';
+import { gitAsync, splitZ, type GitResult } from '../git/git.js';
+import { openRepo, type RepoContext } from '../git/repo.js';
+import { cachedEntry, indexStamp, rulesKey, saveUnowned, unownedFor, type Entry, type Unowned } from './unowned-cache.js';
 import { readWorkingPlan, startWorkingPlanQueries } from '../config/plan-source.js';
 import { computeWaves } from '../core/graph.js';
 import { findOverlaps, type PhaseOverlap } from '../core/overlap.js';
@@ -25,7 +26,7 @@ export interface CheckReport {
   waves: string[][];
   overlaps: PhaseOverlap[];
   cycle: string[] | null;
-  unowned: { count: number; examples: string[] };
+  unowned: Unowned;
   conflicts: ConflictPair[];
   warnings: string[];
   notes: string[];
@@ -34,12 +35,20 @@ export interface CheckReport {
 export async function run(input: CommandInput): Promise<CommandResult> {
   // Every git question that works from any directory of the worktree is asked at once, before
   // the repository is even located: they run while it is, and while the plan is read and parsed.
-  const listing = gitAsync(['ls-files', '-z', '--full-name', '--', ':/'], { cwd: input.cwd });
   const branches = branchSidesAsync(input.cwd);
   const queries = startWorkingPlanQueries(input.cwd);
-  listing.catch(() => undefined);
   branches.catch(() => undefined);
   const ctx = openRepo(input.cwd);
+  // The tracked files are listed only when no verdict was saved for this index; then the
+  // listing runs while the plan is read and parsed.
+  const stamp = indexStamp(ctx.gitDir);
+  const saved = cachedEntry(ctx, stamp);
+  let listing: Promise<GitResult> | undefined;
+  const list = () => {
+    listing ??= gitAsync(['ls-files', '-z', '--full-name', '--', ':/'], { cwd: ctx.toplevel });
+    return listing;
+  };
+  if (!saved) list().catch(() => undefined);
   let working;
   try {
     working = await readWorkingPlan(ctx, queries);
@@ -66,7 +75,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     waves: computeWaves(plan.phases),
     overlaps: [],
     cycle: null,
-    unowned: unowned(plan, splitZ(nfc((await listing).stdout))),
+    unowned: await unownedOf(ctx, plan, stamp, saved, list),
     conflicts: [],
     warnings: [],
     notes: [],
@@ -94,6 +103,16 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   return { exitCode, data: { ...json, name: plan.name, notes }, text: render(report, plan) };
 }
 
+/** The unowned verdict saved for this index and these rules, or judged on a fresh listing (and saved). */
+async function unownedOf(ctx: RepoContext, plan: Plan, stamp: string | undefined, saved: Entry | undefined, list: () => Promise<GitResult>): Promise<Unowned> {
+  const rules = rulesKey(plan);
+  const known = unownedFor(saved, rules);
+  if (known) return known;
+  const found = unowned(plan, splitZ(nfc((await list()).stdout)));
+  saveUnowned(ctx, stamp, rules, found);
+  return found;
+}
+
 /**
  * Tracked files owned by no phase; shared files and the plan itself are not counted. `files`
  * must be NFC. One RegExp of every phase's `owns` and one of every `exclude` decide almost every
@@ -102,7 +121,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
  * only on its folder (and on its full name if that is a plain pattern), so each folder is decided
  * once.
  */
-export function unowned(plan: Pick<Plan, 'phases' | 'shared'>, files: readonly string[]): { count: number; examples: string[] } {
+export function unowned(plan: Pick<Plan, 'phases' | 'shared'>, files: readonly string[]): Unowned {
   const owners = plan.phases.filter((p) => p.owns.length);
   const anyOwns = patternsRegExp(owners.flatMap((p) => p.owns));
   const anyExclude = patternsRegExp(owners.flatMap((p) => p.exclude));
