@@ -337,15 +337,13 @@ describe('integrate --push holds the integrate lock from its fetch to its push',
     const before = { main: h.hostRev('refs/heads/main'), integration: h.hostRev('refs/heads/parallel/integration') };
     const first = spawnParallel(h, runner, ['integrate', '--push', '--land', '--json']);
     const logs = join(runner, '.git/parallel/integrate/logs');
-    for (let i = 0; i < 400 && !existsSync(logs); i++) await sleep(50);
-    expect(existsSync(logs)).toBe(true);
+    await waitUntil(() => existsSync(logs), 'the first run to reach its tests');
     const inTests = nonce();
     const second = h.p(['integrate', '--push', '--land'], runner, h.envFor(runner));
     expect(second.code, second.stderr).toBe(4);
     expect(second.stderr).toMatch(/another integrate is running \(pid \d+/);
     rmSync(join(runner, '.git/hold'));
-    for (let i = 0; i < 400 && !existsSync(inHook); i++) await sleep(50);
-    expect(existsSync(inHook)).toBe(true);
+    await waitUntil(() => existsSync(inHook), "the first run's push to reach the host");
     expect(nonce(), 'the lock was let go and taken again between the tests and the push').toBe(inTests);
     const third = h.p(['integrate', '--push', '--land'], runner, h.envFor(runner));
     expect(third.code, third.stderr).toBe(4);
