@@ -251,12 +251,12 @@ pl_check_staged() {
   pl_clear_pathspec_env
   if [ "$pl_hook" = pre-commit ] && [ ! -f "$pl_gitdir/MERGE_HEAD" ] && pl_rules_for "$pl_phase" shared; then
     pl_s=1
-    if pl_out=$(git -c core.quotePath=true diff-index --cached --no-renames HEAD 2>/dev/null); then pl_scan "$pl_out"; pl_s=$?; fi
+    if pl_out=$(git -c core.quotePath=true diff-index --cached --no-renames --ignore-submodules=none HEAD 2>/dev/null); then pl_scan "$pl_out"; pl_s=$?; fi
     [ "$pl_s" = 2 ] && pl_refuse_staged && return 1
     if [ "$pl_s" = 0 ]; then
       [ "$pl_tier" = case ] && { pl_debug 'allowed by the shell fast path (case rules)'; return 0; }
-      if pl_out=$(pl_outside git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ] &&
-        pl_out=$(pl_excluded git -c core.quotePath=true diff-index --cached --no-renames --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ]; then
+      if pl_out=$(pl_outside git -c core.quotePath=true diff-index --cached --no-renames --ignore-submodules=none --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ] &&
+        pl_out=$(pl_excluded git -c core.quotePath=true diff-index --cached --no-renames --ignore-submodules=none --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ]; then
         pl_debug 'allowed by the shell fast path (git pathspecs)'
         return 0
       fi
@@ -271,12 +271,12 @@ pl_check_update() {
   case $2 in *[!0]*) ;; *) return 1 ;; esac
   pl_rules_for "$1" none || return 1
   [ "$pl_tier" = none ] && return 0
-  pl_out=$(git -c core.quotePath=true diff-tree -r --root --raw --no-renames --always --format=%P "$3" -- 2>/dev/null) || return 1
+  pl_out=$(git -c core.quotePath=true diff-tree -r --root --raw --no-renames --ignore-submodules=none --always --format=%P "$3" -- 2>/dev/null) || return 1
   [ "${pl_out%%"$pl_nl"*}" = "$2" ] || return 1
   pl_scan "${pl_out#*"$pl_nl"}" || return 1
   [ "$pl_tier" = case ] && return 0
-  pl_out=$(pl_outside git -c core.quotePath=true diff-tree -r --no-renames --name-only "$2" "$3" 2>/dev/null) && [ -z "$pl_out" ] &&
-    pl_out=$(pl_excluded git -c core.quotePath=true diff-tree -r --no-renames --name-only "$2" "$3" 2>/dev/null) && [ -z "$pl_out" ]
+  pl_out=$(pl_outside git -c core.quotePath=true diff-tree -r --no-renames --ignore-submodules=none --name-only "$2" "$3" 2>/dev/null) && [ -z "$pl_out" ] &&
+    pl_out=$(pl_excluded git -c core.quotePath=true diff-tree -r --no-renames --ignore-submodules=none --name-only "$2" "$3" 2>/dev/null) && [ -z "$pl_out" ]
 }
 
 # From a phase worktree ($pl_phase), refs that are not the session's to move ($1 old, $2 new, $3 ref):

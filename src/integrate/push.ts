@@ -133,7 +133,8 @@ export async function runWithPush(input: CommandInput, runHere: RunHere): Promis
   })().finally(() => lock.release());
   const moved = pushed.result === 'moved';
   // Base that could not land is "did not land" (exit 4) like a lease that failed, not a success.
-  const exitCode = moved || pushed.drift ? ExitCode.busy : (here.exitCode ?? 0);
+  // A run that failed (red tests, a conflict) keeps its own exit code: that is what to fix first.
+  const exitCode = (here.exitCode ?? 0) !== 0 ? here.exitCode! : moved || pushed.drift ? ExitCode.busy : 0;
   // The refusal is the run's error: on stderr, like every "parallel:" message; the rest is the report.
   if (moved) for (const l of pushed.lines) input.io.err(l);
   if (pushed.drift) input.io.err(pushed.drift);

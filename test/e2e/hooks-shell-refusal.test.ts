@@ -111,3 +111,23 @@ describe('a refused commit explained by the shell', () => {
     }
   });
 });
+
+describe('a submodule the repository says to ignore', () => {
+  it('is still judged: another phase\'s submodule bump is refused, with what Node says', () => {
+    const g = hookRepo([], CASE_PLAN, { '.gitmodules': '[submodule "sub"]\n\tpath = src/ui/sub\n\turl = ./sub\n\tignore = all\n' });
+    try {
+      const base = g.repo.rev('HEAD');
+      g.repo.git(['update-index', '--add', '--cacheinfo', `160000,${base},src/ui/sub`]);
+      g.repo.git(['commit', '-qm', 'a submodule of ui']);
+      expect(g.repo.parallel(['start', 'auth']).code).toBe(0);
+      const wt = g.wt('auth');
+      stage(g.repo, wt, { 'src/auth/ok.ts': 'ok\n' });
+      g.repo.git(['update-index', '--cacheinfo', `160000,${g.repo.rev('HEAD')},src/ui/sub`], { cwd: wt });
+      const r = commit(g.repo, wt);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain('auth may not change the submodule src/ui/sub (owned by ui)');
+    } finally {
+      void removeRepo(g.repo);
+    }
+  });
+});
