@@ -17,6 +17,13 @@ const WAIT_MS = 2000;
 const POLL_MS = 2;
 /** An empty or unreadable turn this old is damage (an older version's half-made turn), not a holder. */
 const EMPTY_STALE_MS = 100;
+/**
+ * A turn lasts one write (milliseconds). One older than this is stale whatever its pid says: a
+ * dead writer's pid may have gone to another process meanwhile, which would otherwise make every
+ * later write wait its full turn, for good. Taking over a slow live holder costs only the turn
+ * order; the compare-and-swap still decides.
+ */
+const HELD_STALE_MS = 10_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -43,15 +50,16 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Whether the turn in `file` belongs to no running writer: its pid is gone, or it has none and is old. */
+/** Whether the turn in `file` belongs to no running writer: its pid is gone, it has none and is old, or it is far older than any write. */
 function stale(file: string): boolean {
   const pid = holder(file);
-  if (pid !== undefined) return !alive(pid);
+  let age: number;
   try {
-    return Date.now() - statSync(file).mtimeMs > EMPTY_STALE_MS;
+    age = Date.now() - statSync(file).mtimeMs;
   } catch {
     return false; // gone meanwhile: the next attempt takes it
   }
+  return pid === undefined ? age > EMPTY_STALE_MS : age > HELD_STALE_MS || !alive(pid);
 }
 
 /**

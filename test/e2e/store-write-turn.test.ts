@@ -57,6 +57,18 @@ describe('coordination store write turns', () => {
     expect(repo.parallel(['log', '--json'], { cwd: dash }).stdout).toContain('after an empty turn');
   });
 
+  it('takes over an old turn whose pid now belongs to another live process (pid reuse), at once', () => {
+    writeFileSync(turn, String(process.pid)); // alive, but no writer
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(turn, old, old);
+    const t = Date.now();
+    const r = repo.parallel(['heartbeat', '-m', 'after a reused pid'], { cwd: dash, timeout: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(Date.now() - t).toBeLessThan(1500);
+    expect(existsSync(turn)).toBe(false);
+    expect(repo.parallel(['log', '--json'], { cwd: dash }).stdout).toContain('after a reused pid');
+  });
+
   it('writers that all find the same holder gone: one takes over at a time, never two holders, nothing lost', async () => {
     const writers = 6;
     for (let round = 1; round <= ROUNDS; round++) {
