@@ -18,6 +18,7 @@ pl_hook=${0##*/}
 pl_hookdir=${0%/*}
 pl_common=${pl_hookdir%/parallel/hooks}
 pl_state=$pl_common/parallel/cache/hook-state
+pl_state_head='# parallel-hook-state 2'
 pl_nl='
 '
 pl_tab='	'
@@ -64,17 +65,23 @@ pl_base_now() {
   fi
 }
 
-# The cached state (base, its commit, the plan blob on it, the repository's own hooks path) is
-# fresh while no config file it came from changed and base still points where it did.
+# The cached state (base, its commit, the plan blob on it, the repository's own hooks path, the
+# config files they came from) is shell assignments, read by sourcing it: dash's read builtin
+# takes one byte per system call, a sourced file one call. It is fresh while no config file it
+# came from changed and base still points where it did.
+pl_state_read() {
+  pl_l=
+  { IFS= read -r pl_l < "$pl_state"; } 2>/dev/null && [ "$pl_l" = "$pl_state_head" ] && . "$pl_state"
+}
+
 pl_state_fresh() {
-  [ -f "$pl_state" ] || return 1
-  {
-    IFS= read -r pl_l && [ "$pl_l" = 'parallel-hook-state 1' ] &&
-      IFS= read -r pl_base && IFS= read -r pl_base_oid && IFS= read -r pl_blob && IFS= read -r pl_uh || return 1
-    while IFS= read -r pl_l; do
-      if [ -n "$pl_l" ] && [ "$pl_l" -nt "$pl_state" ]; then return 1; fi
-    done
-  } < "$pl_state" || return 1
+  pl_base= pl_base_oid= pl_blob= pl_uh= pl_files=
+  pl_state_read || return 1
+  pl_ifs=$IFS; IFS=$pl_nl; set -f
+  for pl_l in $pl_files; do
+    if [ "$pl_l" -nt "$pl_state" ]; then IFS=$pl_ifs; set +f; return 1; fi
+  done
+  IFS=$pl_ifs; set +f
   [ -n "$pl_base" ] || return 0
   pl_base_now "$pl_base"
   [ "$pl_oid" = "$pl_base_oid" ]
@@ -116,11 +123,22 @@ PL_EOF
     [ -z "$pl_base_oid" ] || pl_blob=$(git rev-parse -q --verify "$pl_base_oid:.parallel.yml" 2>/dev/null) || pl_blob=
   fi
   # The file gets the time from before the reads above, so a config change made meanwhile is newer.
-  if printf 'parallel-hook-state 1\n%s\n%s\n%s\n%s\n%s\n' "$pl_base" "$pl_base_oid" "$pl_blob" "$pl_uh" "$pl_files" > "$pl_tmp.w" &&
+  if { printf '%s\n' "$pl_state_head"; pl_sq pl_base "$pl_base"; pl_sq pl_base_oid "$pl_base_oid"; pl_sq pl_blob "$pl_blob"; pl_sq pl_uh "$pl_uh"; pl_sq pl_files "$pl_files"; } > "$pl_tmp.w" &&
     touch -r "$pl_tmp" "$pl_tmp.w" 2>/dev/null; then
     mv -f "$pl_tmp.w" "$pl_state" 2>/dev/null
   fi
   rm -f "$pl_tmp" "$pl_tmp.w"
+}
+
+# Print the assignment $1='$2', quoted for the shell (a ' becomes '\'').
+pl_sq() {
+  pl_q= pl_r=$2
+  while :; do
+    case $pl_r in
+      *"'"*) pl_q="$pl_q${pl_r%%"'"*}'\\''"; pl_r=${pl_r#*"'"} ;;
+      *) printf "%s='%s'\n" "$1" "$pl_q$pl_r"; return ;;
+    esac
+  done
 }
 
 pl_load_state() {
@@ -206,17 +224,18 @@ pl_scan() {
   esac
   [ "$pl_tier" = case ] || return 0
   pl_refused=
-  while IFS= read -r pl_line; do
+  # Lines split on newlines with globbing off (no read loop: dash reads a byte per system call).
+  pl_ifs=$IFS; IFS=$pl_nl; set -f
+  for pl_line in $1; do
     case $pl_line in
       :*)
         pl_p=${pl_line#*"$pl_tab"}
         pl_allowed "$pl_p" && continue
-        case $pl_p in -*|*[!ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-]*) return 1 ;; esac
+        case $pl_p in -*|*[!ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-]*) IFS=$pl_ifs; set +f; return 1 ;; esac
         pl_refused="$pl_refused$pl_p$pl_nl" ;;
     esac
-  done <<PL_EOF
-$1
-PL_EOF
+  done
+  IFS=$pl_ifs; set +f
   [ -z "$pl_refused" ] || return 2
 }
 
@@ -309,26 +328,36 @@ pl_guard_ref() {
   [ -z "$pl_refusal" ]
 }
 
+# One "old new ref" line of the transaction ($1) into pl_old, pl_new and pl_ref.
+pl_split_update() {
+  pl_old=${1%% *} pl_ref=${1#* }
+  pl_new=${pl_ref%% *} pl_ref=${pl_ref#* }
+}
+
 # Every update of this transaction through pl_guard_ref; prints each refusal. Fails if any.
 pl_guard_refs() {
   pl_ok=0
-  while IFS=' ' read -r pl_old pl_new pl_ref; do
-    [ -n "$pl_ref" ] || continue
+  pl_ifs=$IFS; IFS=$pl_nl; set -f
+  for pl_line in $pl_input; do
+    IFS=$pl_ifs
+    pl_split_update "$pl_line"
+    [ -n "$pl_ref" ] && [ "$pl_ref" != "$pl_line" ] || continue
     pl_guard_ref "$pl_old" "$pl_new" "$pl_ref" || { echo "$pl_refusal" >&2; pl_ok=1; }
-  done <<PL_EOF
-$pl_input
-PL_EOF
+  done
+  IFS=$pl_ifs; set +f
   return $pl_ok
 }
 
 pl_check_transaction() {
   pl_what='branch update'
   pl_clear_pathspec_env
-  pl_token=
-  [ -f "$pl_gitdir/parallel-checked" ] && { IFS= read -r pl_token < "$pl_gitdir/parallel-checked" || :; }
+  pl_read_token
   pl_todo=
   pl_loaded=
-  while IFS=' ' read -r pl_old pl_new pl_ref; do
+  pl_ifs=$IFS; IFS=$pl_nl; set -f
+  for pl_line in $pl_input; do
+    IFS=$pl_ifs
+    pl_split_update "$pl_line"
     case $pl_ref in
       refs/heads/parallel/integration) continue ;;
       refs/heads/parallel/*) ;;
@@ -339,34 +368,49 @@ pl_check_transaction() {
     case $pl_new in *[!0]*) ;; *) continue ;; esac
     # This very git process ran our pre-commit (or pre-merge-commit) and it allowed the commit.
     # The token is used up here (committed and aborted may end in the hook file, before clearing it).
-    if [ -n "$pl_token" ] && [ "$pl_token" = "$PPID $pl_old" ]; then pl_debug "$pl_ref: this commit passed pre-commit"; pl_token=; : > "$pl_gitdir/parallel-checked"; continue; fi
+    if [ "$pl_token_pid" = "$PPID" ] && [ "$pl_token_old" = "$pl_old" ] && [ "$pl_token_ref" = "$pl_ref" ]; then
+      pl_debug "$pl_ref: this commit passed pre-commit"; pl_token_pid=; : > "$pl_gitdir/parallel-checked"; continue
+    fi
     [ -n "$pl_loaded" ] || { pl_load_state; pl_loaded=1; }
     if pl_check_update "$pl_id" "$pl_old" "$pl_new"; then pl_debug "$pl_ref: allowed by the shell fast path"; else pl_todo="$pl_todo$pl_old $pl_new $pl_ref$pl_nl"; fi
-  done <<PL_EOF
-$pl_input
-PL_EOF
+  done
+  IFS=$pl_ifs; set +f
   [ -n "$pl_todo" ] || return 0
   printf '%s' "$pl_todo" | pl_node_check reference-transaction
 }
 
-# The commit HEAD points to, into pl_oid (no process in the common case).
+# The commit HEAD points to, into pl_oid, and the ref it names into pl_head (HEAD when detached);
+# no process in the common case.
 pl_head_oid() {
-  pl_oid=
+  pl_oid= pl_head=HEAD
   IFS= read -r pl_l < "$pl_gitdir/HEAD" 2>/dev/null || pl_l=
   case $pl_l in
     'ref: '*)
-      pl_l=${pl_l#ref: }
+      pl_l=${pl_l#ref: }; pl_head=$pl_l
       [ -f "$pl_common/$pl_l" ] && { IFS= read -r pl_oid < "$pl_common/$pl_l" || pl_oid=; } ;;
     *) pl_oid=$pl_l ;;
   esac
   case $pl_oid in *[!0-9a-f]*|'') pl_oid=$(git rev-parse -q --verify HEAD 2>/dev/null) || pl_oid= ;; esac
 }
 
-# Remember that this git process passed our staged check (reference-transaction skips its own).
+# Remember that this git process passed our staged check: "<git's pid> <HEAD's commit> <the ref
+# the commit moves>" in the worktree's git dir. Its reference-transaction (here, or in the hook
+# file itself when nothing is chained) then lets exactly that update through unjudged: the ref
+# HEAD names when that is the phase's own branch, else HEAD itself when detached. A commit on any
+# other branch gets no token and is judged as the update it is.
 pl_mark_checked() {
   pl_head_oid
   [ -n "$pl_oid" ] || pl_oid=0000000000000000000000000000000000000000
-  printf '%s %s\n' "$PPID" "$pl_oid" > "$pl_gitdir/parallel-checked" 2>/dev/null || :
+  case $pl_head in
+    "refs/heads/parallel/$pl_phase"|HEAD) printf '%s %s %s\n' "$PPID" "$pl_oid" "$pl_head" > "$pl_gitdir/parallel-checked" 2>/dev/null || : ;;
+    *) [ ! -s "$pl_gitdir/parallel-checked" ] || : > "$pl_gitdir/parallel-checked" ;;
+  esac
+}
+
+# The token pl_mark_checked wrote, into pl_token_pid, pl_token_old and pl_token_ref.
+pl_read_token() {
+  pl_token_pid= pl_token_old= pl_token_ref=
+  [ -f "$pl_gitdir/parallel-checked" ] && { IFS=' ' read -r pl_token_pid pl_token_old pl_token_ref < "$pl_gitdir/parallel-checked" || :; }
 }
 
 pl_skip_note() {
@@ -389,15 +433,18 @@ pl_main() {
         prepared) ;;
         *)
           pl_find_gitdir
-          [ -f "$pl_gitdir/parallel-checked" ] && { IFS= read -r pl_token < "$pl_gitdir/parallel-checked" || :; } &&
-            case $pl_token in "$PPID "*) : > "$pl_gitdir/parallel-checked" ;; esac
+          pl_read_token
+          [ "$pl_token_pid" != "$PPID" ] || : > "$pl_gitdir/parallel-checked"
           pl_load_state
           pl_chain "$@"
           return $?
           ;;
       esac
-      pl_input=
-      while IFS= read -r pl_line; do pl_input="$pl_input$pl_line$pl_nl"; done
+      # The hook file may have read the updates already (its own shortcut did not apply).
+      if [ -z "${pl_read_input-}" ]; then
+        pl_input=
+        while IFS= read -r pl_line; do pl_input="$pl_input$pl_line$pl_nl"; done
+      fi
       pl_load_state
       pl_user_dir
       if [ -f "$pl_udir/$pl_hook" ] && [ -x "$pl_udir/$pl_hook" ] && [ "$pl_udir" != "$pl_hookdir" ]; then

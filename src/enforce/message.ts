@@ -5,11 +5,12 @@
  */
 import { PLAN_FILE, type PhaseId } from '../core/plan.js';
 import type { Finding } from './judge.js';
+import { shQuote } from '../core/shell-quote.js';
 
 /** Quote a path for a shell command line only when it needs it. */
 export function shellArg(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) && !s.startsWith('-')) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+  return shQuote(s);
 }
 
 /** The path argument of a git command line: after `--` when git would read it as an option. */

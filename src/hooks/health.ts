@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitTry } from '../git/git.js';
+import { shUnquoteInside } from '../core/shell-quote.js';
 import type { RepoContext } from '../git/repo.js';
 import {
   GIT_HOOK_NAMES, LIBRARY_FILE, PARALLEL_HOOKS, isExecutableFile, parallelHooksDir, phaseWorktrees, userHooksDir, userHooksPath,
@@ -32,7 +33,8 @@ export function hooksFolderProblems(ctx: RepoContext): HookProblem[] {
       problems.push({ message: `the ${name} hook in ${dir} is missing or not parallel's`, fix: FIX });
     }
   }
-  const dist = /^pl_dist='(.*)'$/m.exec(readFileSync(lib, 'utf8'))?.[1]?.replace(/'\\''/g, "'");
+  const quoted = /^pl_dist='(.*)'$/m.exec(readFileSync(lib, 'utf8'))?.[1];
+  const dist = quoted === undefined ? undefined : shUnquoteInside(quoted);
   if (!dist || !existsSync(join(dist, 'hooks', 'check.js'))) {
     problems.push({ message: `the hooks point to parallel's files at ${dist ?? '?'}, which are gone (parallel was moved or reinstalled)`, fix: FIX });
   }

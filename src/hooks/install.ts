@@ -16,6 +16,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listPhaseWorktrees, type PhaseWorktree } from '../git/phase-worktrees.js';
 import { git, gitTry } from '../git/git.js';
+import { shQuote } from '../core/shell-quote.js';
 import { resolveBase, type RepoContext } from '../git/repo.js';
 
 export interface HookInstallReport {
@@ -51,8 +52,9 @@ export function packagePaths(): { root: string; dist: string; name: string; gith
   return { root, dist, name, githooks: join(root, 'githooks') };
 }
 
-function inQuotes(value: string): string {
-  return value.replace(/'/g, `'\\''`);
+/** A value for a '...' placeholder of the shell files (their quotes are already there). */
+export function inQuotes(value: string): string {
+  return shQuote(value).slice(1, -1);
 }
 
 /** The files of the hooks folder: the library with this installation's paths, and the hook file. */

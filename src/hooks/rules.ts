@@ -19,14 +19,12 @@
 import { expandPattern } from '../core/ownership.js';
 import { GLOB_CHARS } from '../core/glob-rules.js';
 import { PLAN_FILE, type Phase, type Plan } from '../core/plan.js';
+import { shQuote } from '../core/shell-quote.js';
 import { REFUSED_FOOTER, stagedRefusal } from '../enforce/message.js';
 
 export const RULES_FORMAT = 3;
 
-/** Single-quote a string for POSIX sh. */
-export function shQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { shQuote };
 
 /**
  * How `case` decides one brace-free glob: the path must match `pos` and, when set, not `neg`.

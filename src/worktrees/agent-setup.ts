@@ -11,21 +11,18 @@ import { gitTry } from '../git/git.js';
 import { AGENT_SETTINGS, hasCurrent, withOurs, withoutOurs } from '../core/agent-settings.js';
 import type { AgentEventName } from '../core/agent-events.js';
 import type { PlanAgent } from '../core/plan.js';
-import { packagePaths, parallelHooksDir } from '../hooks/install.js';
+import { inQuotes, packagePaths, parallelHooksDir } from '../hooks/install.js';
 import { ensureExcluded } from './exclude.js';
+import { shQuote } from '../core/shell-quote.js';
 
 export const WRAPPER_FILE = 'agent-hook.sh';
-
-function shq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /** Write the wrapper every configured hook runs, with this installation's paths. */
 export function installWrapper(commonDir: string): string {
   const pkg = packagePaths();
   const text = readFileSync(join(pkg.githooks, WRAPPER_FILE), 'utf8')
-    .replace('@PARALLEL_DIST@', pkg.dist.replace(/'/g, `'\\''`))
-    .replace('@PARALLEL_NODE@', process.execPath.replace(/'/g, `'\\''`))
+    .replace('@PARALLEL_DIST@', inQuotes(pkg.dist))
+    .replace('@PARALLEL_NODE@', inQuotes(process.execPath))
     .replace('@PARALLEL_PKG@', pkg.name);
   const dir = parallelHooksDir({ commonDir });
   mkdirSync(dir, { recursive: true });
@@ -40,7 +37,7 @@ export function installWrapper(commonDir: string): string {
 
 /** The command an agent runs for one of our events: absolute paths, so nothing on PATH is needed. */
 export function hookCommand(wrapper: string, agent: PlanAgent): (event: AgentEventName) => string {
-  return (event) => `/bin/sh ${shq(wrapper)} ${agent} ${event}`;
+  return (event) => `/bin/sh ${shQuote(wrapper)} ${agent} ${event}`;
 }
 
 export interface AgentSetupResult {

@@ -1,0 +1,128 @@
+/**
+ * The hooks' cached state and pre-commit's token, which let most hook runs end without work: the
+ * state is shell assignments the hooks source (Node reads and writes the same file), and the token
+ * lets reference-transaction trust exactly the update that this git process's pre-commit judged,
+ * decided in the hook file itself when nothing of the repository's own is chained.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { clean, commit, head, hookRepo, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
+import { HOOK_STATE_HEAD, formatHookState, parseHookState } from '../../src/hooks/rule-paths.js';
+
+let h: HookRepo;
+let auth: string;
+let stateFile: string;
+
+beforeAll(() => {
+  h = hookRepo(['auth', 'ui']);
+  auth = h.wt('auth');
+  stateFile = join(h.repo.dir, '.git', 'parallel', 'cache', 'hook-state');
+});
+afterAll(() => removeRepo(h.repo));
+afterEach(() => {
+  h.repo.git(['switch', '-q', 'parallel/auth'], { cwd: auth, allowFail: true });
+  clean(h.repo, auth);
+});
+
+const debug = { PARALLEL_DEBUG: '1' };
+
+function gitDir(cwd: string): string {
+  return h.repo.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd }).stdout.trim();
+}
+
+describe('the cached hook state', () => {
+  it('is written as shell assignments that sh and Node read alike, quotes included', () => {
+    const state = { base: "it's", baseOid: 'a'.repeat(40), blob: 'b'.repeat(40), userHooks: "=/tmp/o'dd hooks", files: ['/x/config', "/y/it's/config"] };
+    const text = formatHookState(state);
+    expect(text.startsWith(`${HOOK_STATE_HEAD}\n`)).toBe(true);
+    expect(parseHookState(text)).toEqual(state);
+    const file = join(h.repo.root, 'state.sh');
+    writeFileSync(file, text);
+    const out = execFileSync('sh', ['-c', '. "$1"; printf "%s|" "$pl_base" "$pl_base_oid" "$pl_blob" "$pl_uh" "$pl_files"', 'sh', file], { encoding: 'utf8' });
+    expect(out).toBe(`${state.base}|${state.baseOid}|${state.blob}|${state.userHooks}|${state.files.join('\n')}|`);
+    // Another format (an older install's) is not read as this one.
+    expect(parseHookState('parallel-hook-state 1\nmain\n')).toBeUndefined();
+  });
+
+  it('replaces a state file in the older line format, instead of running its lines', () => {
+    const marker = join(h.repo.root, 'ran');
+    writeFileSync(stateFile, `parallel-hook-state 1\ntouch ${marker}\n${'0'.repeat(40)}\n\n-\n`);
+    stage(h.repo, auth, { 'src/auth/old-state.ts': '1\n' });
+    const r = commit(h.repo, auth, [], debug);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('cached state is stale');
+    expect(existsSync(marker)).toBe(false);
+    const now = parseHookState(readFileSync(stateFile, 'utf8'));
+    expect(now?.base).toBe('main');
+    expect(now?.blob).toBe(h.repo.git(['rev-parse', 'main:.parallel.yml']).stdout.trim());
+  });
+});
+
+describe("pre-commit's token", () => {
+  it('lets its own commit through reference-transaction in the hook file, and is used up', () => {
+    stage(h.repo, auth, { 'src/auth/token.ts': '1\n' });
+    const r = commit(h.repo, auth, [], debug);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('refs/heads/parallel/auth: this commit passed pre-commit (decided in the hook file)');
+    expect(r.stderr).not.toContain('asking Node');
+    expect(readFileSync(join(gitDir(auth), 'parallel-checked'), 'utf8')).toBe('');
+  });
+
+  it('covers a commit on a detached HEAD the same way', () => {
+    h.repo.git(['switch', '-q', '--detach'], { cwd: auth });
+    stage(h.repo, auth, { 'src/auth/detached.ts': '1\n' });
+    const r = commit(h.repo, auth, [], debug);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('HEAD: this commit passed pre-commit (decided in the hook file)');
+  });
+
+  it('is not written for a commit that moves another phase\'s branch, which stays refused', () => {
+    // HEAD of auth's worktree pointed at ui's branch by hand (git checkout would refuse).
+    const uiBefore = h.repo.rev('parallel/ui');
+    h.repo.git(['symbolic-ref', 'HEAD', 'refs/heads/parallel/ui'], { cwd: auth });
+    stage(h.repo, auth, { 'src/auth/sneaky.ts': '1\n' });
+    const r = commit(h.repo, auth, [], debug);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('refusing to move parallel/ui from the worktree of phase auth');
+    expect(r.stderr).not.toContain('decided in the hook file');
+    expect(h.repo.rev('parallel/ui')).toBe(uiBefore);
+    expect(readFileSync(join(gitDir(auth), 'parallel-checked'), 'utf8')).toBe('');
+    h.repo.git(['symbolic-ref', 'HEAD', 'refs/heads/parallel/auth'], { cwd: auth });
+  });
+
+  it('from another git process is not trusted: a --no-verify commit of a foreign file is judged', () => {
+    // A token left by an earlier commit (another git process) must not let this one through.
+    stage(h.repo, auth, { 'src/auth/first.ts': '1\n' });
+    expect(commit(h.repo, auth).code).toBe(0);
+    const tokenFile = join(gitDir(auth), 'parallel-checked');
+    writeFileSync(tokenFile, `1 ${head(h.repo, auth)} refs/heads/parallel/auth\n`);
+    const before = head(h.repo, auth);
+    stage(h.repo, auth, { 'src/ui/button.ts': 'taken\n' });
+    const r = commit(h.repo, auth, ['--no-verify'], debug);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('changes src/ui/button.ts (owned by ui)');
+    expect(r.stderr).not.toContain('decided in the hook file');
+    expect(h.repo.rev('parallel/auth')).toBe(before);
+  });
+
+  it('still chains the repository\'s own reference-transaction hook', () => {
+    const own = join(h.repo.dir, '.git', 'hooks', 'reference-transaction');
+    const log = join(h.repo.root, 'own-rt.log');
+    writeFileSync(own, `#!/bin/sh\necho "$1" >> '${log}'\ncat >> '${log}'\n`, { mode: 0o755 });
+    try {
+      expect(h.repo.parallel(['init']).code).toBe(0);
+      stage(h.repo, auth, { 'src/auth/chained.ts': '1\n' });
+      const r = commit(h.repo, auth, [], debug);
+      expect(r.code, r.stderr).toBe(0);
+      const seen = readFileSync(log, 'utf8');
+      expect(seen).toContain('prepared\n');
+      expect(seen).toContain('committed\n');
+      expect(seen).toContain(`${head(h.repo, auth)} refs/heads/parallel/auth`);
+      expect(r.stderr).toContain('refs/heads/parallel/auth: this commit passed pre-commit');
+    } finally {
+      execFileSync('rm', ['-f', own]);
+    }
+  });
+});
