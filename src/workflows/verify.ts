@@ -15,6 +15,7 @@ import { readPhaseTips } from '../git/phase-tips.js';
 import { cloneOrigin, readSessions } from '../store/store.js';
 import { findMissingBranches } from '../worktrees/missing-branch.js';
 import { describeMissingBranch, missingBranchFix } from '../core/missing-branch.js';
+import { describeBaseWork, untestedBaseWork } from '../enforce/base-work.js';
 
 function describe(v: Violation): string {
   if (v.kind === 'symlink') {
@@ -60,6 +61,11 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     for (const v of r.violations) lines.push(`  ${describe(v)}`);
   }
   if (report.every((r) => !r.tip) && input.args.length === 0 && missing.length === 0) lines.push('No phase has a branch yet; nothing to check.');
+  // Phase work on base that integrate never tested is no phase's "own" commits any more (base
+  // bounds them), so the judging above cannot see it: say so (for the phases asked about).
+  const baseWork = untestedBaseWork(ctx, base);
+  const onBase = input.args.length === 0 || baseWork.phases.some((p) => input.args.includes(p)) ? describeBaseWork(ctx, baseWork) : undefined;
+  if (onBase) lines.push(`parallel: ${onBase.message}. Put ${base} back: ${onBase.fix}`);
   if (missing.length) {
     const ids = missing.map((m) => m.phase);
     lines.push(`parallel: ${ids.length === 1 ? `the branch of ${ids[0]} is` : `the branches of ${ids.join(', ')} are`} missing (renamed or deleted from the phase worktree). Recreate ${ids.length === 1 ? 'it' : 'each'} with the "git branch" command above, from the main worktree, then run "parallel verify" again.`);
@@ -69,8 +75,9 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     lines.push(`parallel: ownership violations in ${phases.join(', ')}. Rewrite those commits so they leave other phases' paths alone (e.g. "git rebase -i" in the phase worktree, then "git restore --source=HEAD~1 <path>" in the commit), or ask the coordinator to change ownership in .parallel.yml on ${base}; integrate will not merge these phases until then.`);
   }
   return {
-    exitCode: violations.length || missing.length ? ExitCode.refused : ExitCode.ok,
+    exitCode: violations.length || missing.length || onBase ? ExitCode.refused : ExitCode.ok,
     data: {
+      ...(onBase ? { untested_on_base: { base, tip: baseWork.tip, commits: baseWork.commits, reset_to: baseWork.resetTo, message: onBase.message, fix: onBase.fix } } : {}),
       missing: missing.map((m) => ({ phase: m.phase, worktree: m.worktree, head: m.head, head_branch: m.headBranch, fix: missingBranchFix(m.phase, m) })),
       violations: violations.map((v) => ({ phase: v.phase, commit: v.commit, path: v.path, owner: v.owner, kind: v.kind, ...(v.target !== undefined ? { target: v.target } : {}) })),
     },
