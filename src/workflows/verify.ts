@@ -78,7 +78,7 @@ export async function run(input: CommandInput): Promise<CommandResult> {
     exitCode: violations.length || missing.length || onBase ? ExitCode.refused : ExitCode.ok,
     data: {
       ...(onBase ? { untested_on_base: { base, tip: baseWork.tip, commits: baseWork.commits, reset_to: baseWork.resetTo, message: onBase.message, fix: onBase.fix } } : {}),
-      missing: missing.map((m) => ({ phase: m.phase, worktree: m.worktree, head: m.head, head_branch: m.headBranch, fix: missingBranchFix(m.phase, m) })),
+      ...(missing.length ? { missing: missing.map((m) => ({ phase: m.phase, worktree: m.worktree, head: m.head, head_branch: m.headBranch, fix: missingBranchFix(m.phase, m) })) } : {}),
       violations: violations.map((v) => ({ phase: v.phase, commit: v.commit, path: v.path, owner: v.owner, kind: v.kind, ...(v.target !== undefined ? { target: v.target } : {}) })),
     },
     text: lines.join('\n'),
