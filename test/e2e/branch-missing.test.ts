@@ -73,6 +73,9 @@ describe('a phase whose branch was renamed or deleted from its worktree', () => 
   });
 
   it('integrate leaves the done phase out and says why (exit 1), and merges nothing it cannot name', () => {
+    const dry = f.repo.parallel(['integrate', '--dry-run']);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toContain('beta (its branch parallel/beta is missing');
     const r = f.integrate();
     expect(r.code, r.stderr).toBe(1);
     const beta = r.data.skipped.find((s) => s.id === 'beta');
