@@ -96,6 +96,7 @@ function describe(row: PhaseRow, now: number): string {
     case 'timed_out':
       return `TIMED OUT: running for ${ago(now, row.started_at).replace(/ ago$/, '')}${msg ? ` (${msg})` : ''}`;
     case 'missing':
+      if (row.missing?.reason === 'branch') return 'MISSING: branch deleted or renamed';
       return `MISSING: worktree deleted${row.worktree ? ` (${row.worktree})` : ''}`;
     default:
       return 'pending';
@@ -137,6 +138,7 @@ export function renderDashboard(input: DashboardInput): string {
       const count = row.errors > 1 ? ` (${row.errors} errors)` : '';
       lines.push(`      last error: ${clock(row.last_error.at)} ${truncate(row.last_error.message, 60)}${count}`);
     }
+    if (row.missing?.reason === 'branch') lines.push(`      fix: ${row.missing.fix}`);
   });
   lines.push(`Polled ${stamp(input.now)}`);
   return lines.join('\n');

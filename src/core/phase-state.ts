@@ -5,6 +5,7 @@
  */
 import type { Plan, PhaseId } from './plan.js';
 import type { SessionRecord, WaitingReason } from '../store/types.js';
+import { missingBranchFix, type MissingBranchFacts } from './missing-branch.js';
 
 export type PhaseState = 'pending' | 'running' | 'waiting' | 'stale' | 'timed_out' | 'missing' | 'done' | 'failed' | 'integrated';
 export const PHASE_STATES: readonly PhaseState[] = ['pending', 'running', 'waiting', 'stale', 'timed_out', 'missing', 'done', 'failed', 'integrated'];
@@ -38,6 +39,21 @@ export interface PhaseStateInput {
   integrated: ReadonlySet<PhaseId>;
   /** This clone's worktrees of phases. */
   worktrees: ReadonlyMap<PhaseId, WorktreeFacts>;
+  /**
+   * Phases started on this clone whose branch is gone (renamed or deleted from the worktree):
+   * `missing` while running, and when done but not integrated (nothing names the work any more).
+   */
+  missingBranches?: ReadonlyMap<PhaseId, MissingBranchFacts>;
+}
+
+/** Why a `missing` phase is missing, where its work is, and the command that fixes it. */
+export interface MissingRow {
+  reason: 'worktree' | 'branch';
+  /** The commit the phase's worktree is at (reason `branch`), else null. */
+  head: string | null;
+  /** The branch that worktree has checked out instead (null: detached, or no worktree). */
+  head_branch: string | null;
+  fix: string;
 }
 
 export interface ChecklistRow {
@@ -89,6 +105,8 @@ export interface PhaseRow {
   waiting: { reason: WaitingReason; message: string | null; since: string } | null;
   /** The agent its hooks attached, with its own session id. */
   agent: { name: string; session: string } | null;
+  /** State `missing`: what is missing (the worktree, or the branch) and the fix; else null. */
+  missing: MissingRow | null;
 }
 
 export type Counts = Record<'total' | PhaseState, number>;
@@ -104,10 +122,10 @@ export function currentRecord(records: readonly SessionRecord[]): SessionRecord 
 
 function stateOf(rec: SessionRecord | undefined, id: PhaseId, input: PhaseStateInput, lastBeat: string | null): PhaseState {
   if (!rec) return 'pending';
-  if (rec.state === 'done') return input.integrated.has(id) ? 'integrated' : 'done';
+  if (rec.state === 'done') return input.integrated.has(id) ? 'integrated' : input.missingBranches?.has(id) ? 'missing' : 'done';
   if (rec.state === 'failed') return 'failed';
   const wt = input.worktrees.get(id);
-  if (wt && !wt.exists) return 'missing';
+  if ((wt && !wt.exists) || input.missingBranches?.has(id)) return 'missing';
   const sessionTimeout = input.sessionTimeout ?? input.plan.timeouts.session;
   const heartbeatTimeout = input.heartbeatTimeout ?? input.plan.timeouts.heartbeat;
   if (input.now - Date.parse(rec.started_at) > sessionTimeout) return 'timed_out';
@@ -174,8 +192,16 @@ export function derivePhaseStates(input: PhaseStateInput): PhaseRow[] {
       handoff,
       ...waitingFields(rec),
       agent: rec?.agent ? { name: rec.agent.name, session: rec.agent.session } : null,
+      missing: null,
     };
   });
+  for (const row of rows) {
+    if (row.state !== 'missing') continue;
+    const gone = input.missingBranches?.get(row.id);
+    row.missing = gone
+      ? { reason: 'branch', head: gone.head, head_branch: gone.headBranch, fix: missingBranchFix(row.id, gone) }
+      : { reason: 'worktree', head: null, head_branch: null, fix: `parallel prune   (then "parallel start ${row.id}" to work on it again)` };
+  }
   for (const row of rows) {
     if (row.state !== 'waiting') {
       row.waiting_reason = null;

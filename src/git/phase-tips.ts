@@ -19,6 +19,8 @@ export interface PhaseTipsOptions {
 export interface PhaseTips {
   /** Phase id -> tip oid, in git's ref order (by name); never the integration branch. */
   phases: Map<PhaseId, string>;
+  /** The phases of `phases` that have a local branch (`refs/heads/parallel/<id>`). */
+  local: Set<PhaseId>;
   /** Tip of the integration branch, or null when it does not exist. */
   integration: string | null;
   /** Tip of `opts.base`, or null when it was not asked for or does not exist. */
@@ -59,8 +61,9 @@ function parse(out: string, opts: PhaseTipsOptions): PhaseTips {
       else if (m && !remote.has(m[1]!)) remote.set(m[1]!, oid);
     }
   }
+  const local = new Set(phases.keys());
   for (const [id, oid] of remote) if (!phases.has(id)) phases.set(id, oid);
-  return { phases, integration, base, remoteIntegration };
+  return { phases, local, integration, base, remoteIntegration };
 }
 
 /** Phase tips (and the integration branch, base, remote-tracking branches as asked): one git call. */

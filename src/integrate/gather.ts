@@ -9,7 +9,7 @@ import { readCommittedPlan } from '../config/plan-source.js';
 import { integratedPhases } from '../git/integrated.js';
 import type { Plan } from '../core/plan.js';
 import { gatherPhaseStates } from '../store/gather.js';
-import { reviewsByPhase } from '../core/phase-state.js';
+import { currentRecord, reviewsByPhase } from '../core/phase-state.js';
 import type { PhaseFacts, PlannerInput, ReviewVerdict, Violation } from './plan-steps.js';
 import { verifyCommits } from '../enforce/verify.js';
 import { integrationTrust, type IntegrationTrust } from '../store/trusted.js';
@@ -32,7 +32,7 @@ function rev(ctx: RepoContext, ref: string): string | null {
 export async function gather(ctx: RepoContext): Promise<Gathered> {
   const base = resolveBase(ctx);
   const { plan, blob } = await readCommittedPlan(ctx, base);
-  const { rows, baseTip, integrationTip } = await gatherPhaseStates(ctx, plan, base);
+  const { rows, records, baseTip, integrationTip } = await gatherPhaseStates(ctx, plan, base);
   const baseOid = baseTip ?? rev(ctx, `refs/heads/${base}`)!;
   const integration = integrationTip ?? null;
   const trust = integrationTrust(ctx.toplevel, base, integration);
@@ -53,6 +53,10 @@ export async function gather(ctx: RepoContext): Promise<Gathered> {
       ...(row.state === 'integrated' ? { integrated: how.get(row.id) ?? 'ancestry' } : {}),
       violations: [],
     };
+    if (row.missing?.reason === 'branch') {
+      const done = currentRecord(records.filter((r) => r.phase === row.id))?.state === 'done';
+      f.missingBranch = { detail: `its branch parallel/${row.id} is missing (deleted or renamed from its worktree); fix: ${row.missing.fix}`, done };
+    }
     facts.set(row.id, f);
     if (row.state === 'done' && row.tip) candidates.set(row.id, row.tip);
   }

@@ -38,6 +38,11 @@ export interface PhaseFacts {
   integrated?: 'ancestry' | 'content';
   /** Ownership violations among the phase's own commits at `tip`. */
   violations: Violation[];
+  /**
+   * Its branch is gone (renamed or deleted from its worktree): where the work is and the fix;
+   * `done` when its session had finished (then leaving it out fails the run).
+   */
+  missingBranch?: { detail: string; done: boolean };
 }
 
 export interface ReviewVerdict {
@@ -120,6 +125,10 @@ export function planIntegration(input: PlannerInput): IntegratePlan {
     const phase = byId.get(id)!;
     const f = input.facts.get(id);
     const state = f?.state ?? 'pending';
+    if (f?.missingBranch) {
+      skip({ id, reason: 'not_done', detail: f.missingBranch.detail, fails: f.missingBranch.done });
+      continue;
+    }
     if (!DONE_STATES.has(state)) {
       skip({ id, reason: 'not_done', detail: `it is ${state.replace('_', ' ')}`, fails: false });
       continue;

@@ -10,6 +10,7 @@ import { NOTES_REF } from '../core/plan.js';
 import { integratedPhases } from '../git/integrated.js';
 import { prunedPhases } from '../worktrees/branch-delete.js';
 import { wasRemoved } from '../worktrees/removed.js';
+import { findMissingBranches } from '../worktrees/missing-branch.js';
 import { readPhaseTips } from '../git/phase-tips.js';
 import { phaseWorktreeMap } from '../git/phase-worktrees.js';
 import type { RepoContext } from '../git/repo.js';
@@ -104,6 +105,8 @@ export async function gatherPhaseStates(ctx: RepoContext, plan: Plan, base: stri
   const integrated = doneWithBranch.length ? new Set(integratedPhases(cwd, base, doneWithBranch, { tips: known }).keys()) : new Set<PhaseId>();
   // A done phase whose branch prune (or remove --delete-branch) deleted as integrated stays integrated.
   for (const id of prunedPhases(ctx.commonDir, doneIds.filter((id) => !known.has(id)))) integrated.add(id);
+  // Branches renamed or deleted from their worktree (no git call unless one is gone).
+  const missingBranches = findMissingBranches({ cwd, commonDir: ctx.commonDir, origin, plan, records, local: tips.local, delivered: exclude });
   const rows = derivePhaseStates({
     plan,
     records,
@@ -113,6 +116,7 @@ export async function gatherPhaseStates(ctx: RepoContext, plan: Plan, base: stri
     branches,
     integrated,
     worktrees,
+    missingBranches,
   });
   return { rows, records, baseTip: tips.base, integrationTip: tips.integration };
 }

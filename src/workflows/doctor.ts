@@ -16,6 +16,12 @@ import { parallelHooksDir, phaseWorktrees } from '../hooks/install.js';
 import { phaseTips } from '../git/integrated.js';
 import { renameFindings, trustFindings } from './doctor-trust.js';
 import { findScratchWorktrees } from '../integrate/scratch-place.js';
+import { readPhaseTips } from '../git/phase-tips.js';
+import { cloneOrigin, readSessions } from '../store/store.js';
+import { findMissingBranches } from '../worktrees/missing-branch.js';
+import { describeMissingBranch, missingBranchFix, type MissingBranchFacts } from '../core/missing-branch.js';
+import { readCommittedPlan } from '../config/plan-source.js';
+import { resolveBase } from '../git/repo.js';
 
 interface Check {
   name: string;
@@ -58,7 +64,7 @@ function hooks(ctx: RepoContext): Check {
   return check('hooks', `${parallelHooksDir(ctx)}; ${count} phase worktree${count === 1 ? '' : 's'}`, problems);
 }
 
-function worktrees(ctx: RepoContext): Check {
+function worktrees(ctx: RepoContext, gone: Map<string, MissingBranchFacts>): Check {
   const problems: Check['problems'] = [];
   for (const wt of phaseWorktrees(ctx)) {
     if (wt.missing) problems.push({ message: `the worktree of phase ${wt.marker.phase} (${wt.path || '?'}) was deleted by hand; its branch parallel/${wt.marker.phase} is kept`, fix: `parallel prune   (then "parallel start ${wt.marker.phase}" to work on it again)` });
@@ -72,9 +78,27 @@ function worktrees(ctx: RepoContext): Check {
     if (w.missing) problems.push({ message: `integrate's scratch worktree at ${w.path} was deleted by hand (git still records it)`, fix: 'parallel prune   (integrate re-creates the scratch worktree when it needs it)' });
     else if (w.legacy) problems.push({ message: `integrate's scratch worktree is still under the git dir at ${w.path}, where test suites that treat dot-folders specially behave differently`, fix: 'parallel integrate   (moves it next to the phase worktrees with "git worktree move"; or "parallel prune" to remove it)' });
   }
+  for (const [id, m] of gone) {
+    problems.push({ message: `phase ${id}: ${describeMissingBranch(id, m, 7)} (the branch was renamed or deleted there, so verify cannot check its work and integrate cannot merge it)`, fix: missingBranchFix(id, m) });
+  }
   const present = scratch.filter((w) => !w.missing);
   const n = phaseWorktrees(ctx).length;
   return check('worktrees', `${n} phase worktree${n === 1 ? '' : 's'}${present.length ? `; integrate's scratch worktree: ${present.map((w) => w.path).join(', ')}` : ''}`, problems);
+}
+
+/** Phases started here whose branch was renamed or deleted from their worktree (none without a plan on base). */
+async function missingPhaseBranchesOf(ctx: RepoContext): Promise<Map<string, MissingBranchFacts>> {
+  try {
+    const base = resolveBase(ctx);
+    const { plan } = await readCommittedPlan(ctx, base);
+    const tips = readPhaseTips(ctx.toplevel, { base });
+    return findMissingBranches({
+      cwd: ctx.toplevel, commonDir: ctx.commonDir, origin: cloneOrigin(ctx), plan, records: readSessions(ctx),
+      local: tips.local, delivered: [tips.base, tips.integration].filter((t): t is string => Boolean(t)),
+    });
+  } catch {
+    return new Map(); // no base or no plan: the base check reports that
+  }
 }
 
 async function locks(ctx: RepoContext): Promise<Check> {
@@ -139,7 +163,7 @@ async function agents(ctx: RepoContext): Promise<Check> {
 
 export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepo(input.cwd);
-  const checks = [gitVersion(ctx.toplevel), base(ctx), hooks(ctx), worktrees(ctx), await locks(ctx), coordination(ctx), trust(ctx), await agents(ctx)];
+  const checks = [gitVersion(ctx.toplevel), base(ctx), hooks(ctx), worktrees(ctx, await missingPhaseBranchesOf(ctx)), await locks(ctx), coordination(ctx), trust(ctx), await agents(ctx)];
   const problems = checks.flatMap((c) => c.problems.map((p) => ({ check: c.name, ...p })));
   const lines: string[] = [];
   for (const c of checks) {

@@ -7,7 +7,8 @@ import type { CommandInput, CommandResult } from '../cli/types.js';
 import { usageError, refused, ParallelError } from '../errors.js';
 import { openRepo, stateDir, type RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH } from '../core/plan.js';
-import { gather } from '../integrate/gather.js';
+import { gather, type Gathered } from '../integrate/gather.js';
+import { describeBaseWork, untestedBaseWork } from '../enforce/base-work.js';
 import { planIntegration, short, reviewProblem } from '../integrate/plan-steps.js';
 import { acquireLock, inspectLock, type HeldLock } from '../integrate/lock.js';
 import { closeJournal, readJournal, writeJournal, type Job } from '../integrate/journal.js';
@@ -79,6 +80,8 @@ export async function run(input: CommandInput, held?: HeldLock): Promise<Command
 async function newJob(ctx: RepoContext, dir: string, each: boolean, landToo: boolean, progress: Progress): Promise<Job> {
   const g = await gather(ctx);
   if (g.trust.strays.length) throw strayRefusal(ctx, g.trust, g.base);
+  const onBase = untestedOnBase(ctx, g);
+  if (onBase) throw refused(`parallel: ${onBase}`);
   assertNotCheckedOut(ctx, INTEGRATION_BRANCH);
   const plan = planIntegration(g.input);
   const job = createJob(ctx, g, plan, { each, land: landToo });
@@ -145,11 +148,20 @@ async function dryRun(ctx: RepoContext, dir: string): Promise<CommandResult> {
       ...(pred.note || pending || running ? { note: [pred.note, runningNote, pending ? `An interrupted integrate (started ${pending.created}) is pending: "parallel integrate" resumes it, "parallel integrate --abort" undoes it.` : ''].filter(Boolean).join('\n') } : {}),
     },
   };
-  const stray = g.trust.strays.length ? strayRefusal(ctx, g.trust, g.base).message.replace(/^parallel: /, '') : undefined;
+  const stray = g.trust.strays.length ? strayRefusal(ctx, g.trust, g.base).message.replace(/^parallel: /, '') : untestedOnBase(ctx, g);
   const refusal = pending || running ? undefined : stray ?? wouldRefuse(ctx, pred.refusal ? `${INTEGRATION_BRANCH} and ${g.base} have diverged and conflict (above)` : undefined);
   if (refusal) report.dryRun!.wouldRefuse = refusal;
   if (!g.plan.test) report.dryRun!.note = [report.dryRun!.note, 'No test command in the plan: the merges would be untested.'].filter(Boolean).join('\n');
   return { exitCode: exitCodeOf(report), data: jsonOf(report), text: textOf(report, Boolean(g.plan.test)) };
+}
+
+/**
+ * Base holding phase work integrate never tested (src/core/untested-base.ts): a new run would
+ * bring the integration branch up to base and record that as trusted, so it refuses instead.
+ */
+function untestedOnBase(ctx: RepoContext, g: Gathered): string | undefined {
+  const f = describeBaseWork(ctx, untestedBaseWork(ctx, g.base, g.trust));
+  return f && `${f.message}. Integrate builds only on tested work, so nothing was changed. Put ${g.base} back first: ${f.fix}`;
 }
 
 /** What a new run would refuse with before merging anything (the same checks, as text). */

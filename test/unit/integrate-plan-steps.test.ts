@@ -42,6 +42,18 @@ describe('planIntegration', () => {
     expect(anyFailing(p.skipped)).toBe(false);
   });
 
+  it('leaves out a phase whose branch is missing, saying where its work is; failing only when it was done', () => {
+    const detail = 'its branch parallel/dashboard is missing (deleted or renamed from its worktree); fix: git branch parallel/dashboard abc';
+    const done = planIntegration({ phases: PHASES, facts: facts({ dashboard: { state: 'missing', tip: undefined, missingBranch: { detail, done: true } } }), reviews: approved });
+    expect(done.merge.map((m) => m.id)).toEqual(['schema', 'auth']);
+    expect(done.skipped).toEqual([
+      { id: 'dashboard', reason: 'not_done', detail, fails: true },
+      { id: 'billing', reason: 'needs', detail: `needs dashboard (${detail})`, fails: true },
+    ]);
+    const running = planIntegration({ phases: PHASES, facts: facts({ dashboard: { state: 'missing', tip: undefined, missingBranch: { detail, done: false } } }), reviews: approved });
+    expect(anyFailing(running.skipped)).toBe(false);
+  });
+
   it('skips a phase whose review is missing, rejected or stale, and fails', () => {
     const none = planIntegration({ phases: PHASES, facts: facts(), reviews: new Map() });
     expect(none.skipped[0]).toMatchObject({ id: 'auth', reason: 'review', detail: 'review-auth has not reviewed it yet', fails: true });
