@@ -1,20 +1,25 @@
 /**
  * `npm run build`: everything that ships in dist/. tsc type-checks and writes the .d.ts files of
- * the library (dist/api.d.ts and what it references); esbuild bundles each entry below into one
- * file, with lazily loaded commands as shared chunks (dist/chunks/), so a start reads a few files
- * instead of resolving and compiling dozens of small modules.
+ * the library (dist/api.d.ts and what it references); esbuild bundles the library (ES modules,
+ * lazily loaded parts as shared chunks in dist/chunks/) and each executable.
  *
- * An executable (`bin: true`) is a two-line launcher at its usual path (dist/cli/main.js, the
- * dist/hooks/*.js files githooks/parallel.sh runs) that turns on source maps when PARALLEL_DEBUG is
- * set, then imports its bundle (`<name>.bundle.js` next to it), so debug stacks name src/ lines.
- * Every bundle sits one folder below dist/ like its source did, which keeps the paths the code
- * derives from import.meta.url (package.json, schema/, githooks/) right.
+ * An executable (`bin: true`) is one CommonJS bundle, `<name>.bundle.cjs`, run by a small launcher
+ * at its usual path (dist/cli/main.js, the dist/hooks/*.js files githooks/parallel.sh runs). The
+ * launcher compiles the bundle with V8's code cache (`vm.Script` `cachedData`, one cache file per
+ * command next to the bundle, written once by the first run that finds none or finds it rejected;
+ * V8 checks it against the source and its own version). Node 20 has no compile cache of its own
+ * and offers V8's only for CommonJS; compiling the bundle was most of what a short command such
+ * as `parallel heartbeat` spent above `node -e 0`. With PARALLEL_DEBUG set the launcher turns on
+ * source maps and loads the bundle plainly, so debug stacks name src/ lines. Where the package
+ * folder is not writable there is simply no cache. Every bundle sits one folder below dist/ like
+ * its source did, which keeps the paths the code derives from import.meta.url (package.json,
+ * schema/, githooks/) right; in the CommonJS bundles import.meta.url is the bundle's file URL.
  *
  * To add an entry: one line in ENTRIES.
  */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,7 +40,7 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 
 await build({
   absWorkingDir: root,
-  entryPoints: ENTRIES.map((e) => ({ in: e.src, out: e.bin ? `${e.out}.bundle` : e.out })),
+  entryPoints: ENTRIES.filter((e) => !e.bin).map((e) => ({ in: e.src, out: e.out })),
   outdir: dist,
   bundle: true,
   splitting: true,
@@ -50,12 +55,60 @@ await build({
 });
 
 for (const e of ENTRIES.filter((x) => x.bin)) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: [e.src],
+    outfile: join(dist, `${e.out}.bundle.cjs`),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    define: { 'import.meta.url': '__parallelUrl' },
+    banner: { js: "var __parallelUrl = require('node:url').pathToFileURL(__filename).href;" },
+    logLevel: 'warning',
+  });
+  // The launcher is the executable: the source's #! line would not compile inside Module.wrap
+  // (blanked, not removed, so the source map's lines still match).
+  const out = join(dist, `${e.out}.bundle.cjs`);
+  writeFileSync(out, readFileSync(out, 'utf8').replace(/^#![^\n]*/, ''));
   const file = join(dist, `${e.out}.js`);
-  writeFileSync(file, [
-    '#!/usr/bin/env node',
-    "if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') process.setSourceMapsEnabled(true);",
-    `await import('./${basename(e.out)}.bundle.js');`,
-    '',
-  ].join('\n'));
+  writeFileSync(file, launcher(`./${basename(e.out)}.bundle.cjs`));
   chmodSync(file, 0o755);
+}
+
+/** The launcher of one executable (see the top of this file). */
+function launcher(bundle) {
+  return `#!/usr/bin/env node
+// Runs ${bundle} with V8's code cache (written by scripts/build.mjs; see there).
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const bundle = require.resolve(${JSON.stringify(bundle)});
+if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
+  process.setSourceMapsEnabled(true);
+  require(bundle);
+} else {
+  const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+  const { Script } = require('node:vm');
+  const Module = require('node:module');
+  const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+  const cacheFile = \`\${bundle}.\${command}.v8cache\`;
+  let cachedData;
+  try { cachedData = readFileSync(cacheFile); } catch { /* first run of this command: none yet */ }
+  const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  if (!cachedData || script.cachedDataRejected) {
+    process.once('exit', () => {
+      try {
+        const tmp = \`\${cacheFile}.\${process.pid}\`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch { /* a read-only package folder: no cache */ }
+    });
+  }
+  const mod = new Module(bundle, null);
+  mod.filename = bundle;
+  mod.paths = Module._nodeModulePaths(bundle);
+  script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, bundle.slice(0, bundle.lastIndexOf('/')));
+}
+`;
 }

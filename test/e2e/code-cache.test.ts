@@ -1,0 +1,60 @@
+/**
+ * The executables' launchers (scripts/build.mjs) compile their bundle with V8's code cache: one
+ * cache file per command next to the bundle, written by the first run, reused after, and replaced
+ * when V8 rejects it (the bundle changed). Run on a copy of the built package, so the shared
+ * dist/ is not touched.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/repo.js';
+
+const pkg = realpathSync(mkdtempSync(join(tmpdir(), 'parallel-codecache-')));
+const main = join(pkg, 'dist', 'cli', 'main.js');
+const bundle = join(pkg, 'dist', 'cli', 'main.bundle.cjs');
+
+beforeAll(() => {
+  for (const part of ['dist/cli', 'githooks', 'schema', 'package.json']) {
+    cpSync(join(ROOT, part), join(pkg, part), { recursive: true, filter: (src) => !src.endsWith('.v8cache') });
+  }
+});
+afterAll(() => rmSync(pkg, { recursive: true, force: true }));
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [main, ...args], { cwd: pkg, encoding: 'utf8', env: { ...process.env, PARALLEL_DEBUG: '', ...env } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+it('writes a cache per command on the first run, reuses it, and replaces it when the bundle changes', () => {
+  const cache = `${bundle}.other.v8cache`;
+  expect(existsSync(cache)).toBe(false);
+  const first = run(['--version']);
+  expect(first.code, first.stderr).toBe(0);
+  expect(first.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  expect(statSync(cache).size).toBeGreaterThan(10_000);
+  const written = statSync(cache).mtimeMs;
+
+  const again = run(['--version']);
+  expect(again.stdout).toBe(first.stdout);
+  expect(statSync(cache).mtimeMs).toBe(written);
+
+  // A command of its own gets its own file.
+  expect(run(['help']).code).toBe(0);
+  expect(existsSync(`${bundle}.help.v8cache`)).toBe(true);
+
+  // A changed bundle: V8 rejects the old cache, the run still works and writes a new one.
+  appendFileSync(bundle, '\n// changed\n');
+  const changed = run(['--version']);
+  expect(changed.code, changed.stderr).toBe(0);
+  expect(changed.stdout).toBe(first.stdout);
+  expect(statSync(cache).mtimeMs).not.toBe(written);
+});
+
+it('loads the bundle plainly with source maps under PARALLEL_DEBUG, writing no cache', () => {
+  const cache = `${bundle}.status.v8cache`;
+  const r = run(['status'], { PARALLEL_DEBUG: '1' });
+  expect(r.stderr).not.toMatch(/SyntaxError|internal error/);
+  expect(existsSync(cache)).toBe(false);
+});
