@@ -2,7 +2,7 @@
  * The command table: names, help and options for every command, and a loader that imports the
  * workflow only when that command runs (so `parallel heartbeat` never loads the YAML parser).
  */
-import type { CommandSpec, OptionSpec } from './types.js';
+import type { CommandSpec, OptionSpec } from '../command.js';
 
 const json: Record<string, OptionSpec> = { json: { type: 'boolean', description: 'print JSON (schema 1)' } };
 const phaseOpt: Record<string, OptionSpec> = { phase: { type: 'string', description: 'act for this phase from elsewhere (default: this worktree\'s phase)' } };

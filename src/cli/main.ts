@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { COMMANDS, findCommand } from './commands.js';
-import type { CommandSpec, Io, OptionValue } from './types.js';
+import type { CommandSpec, Io, OptionValue } from '../command.js';
 import { ParallelError, ExitCode } from '../errors.js';
 import { colorEnabled } from './colors.js';
 

@@ -2,7 +2,7 @@
  * Progress lines on stderr while integrate runs (stdout stays free for the report or `--json`):
  * `[3/5] merged dashboard (0.4s)`, `testing... 12.3s`.
  */
-import type { Io } from '../cli/types.js';
+import type { Io } from '../command.js';
 
 export interface Progress {
   line(text: string): void;

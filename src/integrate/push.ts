@@ -6,7 +6,7 @@
  * move on the host or neither does; a remote that moved meanwhile means exit 4, nothing pushed.
  * docs/ARCHITECTURE.md ("integrate --push") has the state machine.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { ParallelError, ExitCode, usageError } from '../errors.js';
 import { git, gitTry } from '../git/git.js';
 import { gitReason } from '../git/reason.js';

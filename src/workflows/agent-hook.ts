@@ -13,7 +13,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { usageError } from '../errors.js';
 import { openRepoFast } from '../store/fast-context.js';
 import { AGENTS, AGENT_EVENTS, CONTEXT_LIMIT, firstLine, fitContext, hookSkip, parsePayload, PayloadError, toAgentEvent, type AgentEvent, type AgentEventName, type AgentName } from '../core/agent-events.js';

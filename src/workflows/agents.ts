@@ -3,7 +3,7 @@
  * hook settings in this clone's phase worktrees, as the committed plan's `agents:` says. `start`
  * does the same for each worktree it creates, through `agentLines`.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { refused, usageError } from '../errors.js';
 import type { PlanAgent } from '../core/plan.js';
 import { linkedGitDir } from '../worktrees/layout.js';

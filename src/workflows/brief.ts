@@ -3,7 +3,7 @@
  * plus what the coordination store knows now (decisions, what needed phases delivered, ticks).
  * Without a phase, the phase of the worktree it runs in.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { usageError } from '../errors.js';
 import { gitTry } from '../git/git.js';
 import { openRepo } from '../git/repo.js';

@@ -4,7 +4,7 @@
  * too wide to coordinate, and predicted conflicts between existing phase branches.
  * Exit 1 on an overlap, 2 on an invalid plan (a cycle included), else 0.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { ParallelError, ExitCode } from '../errors.js';
 import { gitAsync, splitZ, type GitResult } from '../git/git.js';
 import { openRepo, type RepoContext } from '../git/repo.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { refused, usageError } from '../errors.js';
 import { openRepo, resolveBase } from '../git/repo.js';
 import { CI_FILES, ciWorkflow, type CiKind } from '../integrate/ci-workflow.js';

@@ -3,7 +3,7 @@
  * between each phase branch and the integration branch, computed without touching a worktree.
  * A report: exit 0 whether or not there are conflicts.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { openRepo } from '../git/repo.js';
 import { branchSides, defaultPairs, predictConflicts, type ConflictPair } from '../git/conflicts.js';
 

@@ -1,5 +1,5 @@
 /** `parallel decide "TEXT"`: the coordinator records a decision every session reads in its brief. */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { usageError, refused } from '../errors.js';
 import { openRepo, resolveBase } from '../git/repo.js';
 import { readCommittedPlan } from '../config/plan-source.js';

@@ -1,5 +1,5 @@
 /** `parallel decisions [--json]`: the decisions log, oldest first. */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { usageError } from '../errors.js';
 import { openRepo } from '../git/repo.js';
 import { readEvents } from '../store/store.js';

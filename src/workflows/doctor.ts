@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { ExitCode } from '../errors.js';
 import { git, gitTry } from '../git/git.js';
 import { openRepo, type RepoContext } from '../git/repo.js';

@@ -1,5 +1,5 @@
 /** `parallel env [--phase ID]`: shell exports of PARALLEL_PHASE, PARALLEL_SESSION and PORT (`eval "$(parallel env)"`). */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { openRepo } from '../git/repo.js';
 import { readCommittedPlan } from '../config/plan-source.js';
 import { resolveBase } from '../git/repo.js';

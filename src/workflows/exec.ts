@@ -3,7 +3,7 @@
  * environment (PARALLEL_PHASE, PARALLEL_SESSION, PORT), sharing this terminal; its exit code is
  * ours. The coordinator uses it to finish a failed setup or to poke at a phase.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { refused, usageError } from '../errors.js';
 import { openRepo, resolveBase } from '../git/repo.js';
 import { readCommittedPlan } from '../config/plan-source.js';

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, appendFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { ExitCode, ParallelError, refused } from '../errors.js';
 import { git, gitTry, splitZ } from '../git/git.js';
 import { openRepo, type RepoContext } from '../git/repo.js';

@@ -3,7 +3,7 @@
  * Gather -> plan (pure) -> job in a journal -> run it (merge, test, move, record, land). The
  * pieces live in src/integrate/; docs/ARCHITECTURE.md describes the state machine.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { usageError, refused, ParallelError } from '../errors.js';
 import { openRepo, stateDir, type RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH } from '../core/plan.js';

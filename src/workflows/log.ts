@@ -1,5 +1,5 @@
 /** `parallel log [<phase>] [--json]`: the event history, oldest first. */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { usageError } from '../errors.js';
 import { openRepo, resolveBase, type RepoContext } from '../git/repo.js';
 import { ID_PATTERN } from '../core/plan.js';

@@ -4,7 +4,7 @@
  */
 import { writeFileSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { usageError } from '../errors.js';
 import { openRepo } from '../git/repo.js';
 import { readWorkingPlan } from '../config/plan-source.js';

@@ -4,7 +4,7 @@
  * content). Never a worktree with changes, never a branch that moved: what it leaves alone it
  * lists, and it does not fail for it.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { git } from '../git/git.js';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

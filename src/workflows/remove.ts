@@ -5,7 +5,7 @@
  * `refs/parallel/saved/<phase>/<time>`. The branch stays unless `--delete-branch`, which is
  * refused while the phase is not integrated, with or without `--force`.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { refused, usageError } from '../errors.js';
 import { git, gitTry } from '../git/git.js';
 import { openRepo, resolveBase } from '../git/repo.js';

@@ -6,7 +6,7 @@
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { usageError } from '../errors.js';
 import { openRepo, resolveBase } from '../git/repo.js';
 import { readCommittedPlan } from '../config/plan-source.js';

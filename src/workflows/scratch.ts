@@ -1,5 +1,5 @@
 /** `parallel scratch [--phase ID]`: prints (and creates) `.parallel/scratch/<session>/` of the session. */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { openRepo } from '../git/repo.js';
 import { locatePhase } from '../worktrees/locate.js';
 import { ensureScratchDir } from '../worktrees/scratch-dir.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { usageError, refused } from '../errors.js';
 import type { RepoContext } from '../git/repo.js';
 import { openRepoFast } from '../store/fast-context.js';

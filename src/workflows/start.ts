@@ -6,7 +6,7 @@
  * worktrees all or nothing -> record `start` events -> run `setup` with its output streamed.
  */
 import { join } from 'node:path';
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { refused, usageError } from '../errors.js';
 import { parseOptions, requestedPhases } from '../worktrees/start-options.js';
 import { readPhaseTips } from '../git/phase-tips.js';

@@ -3,7 +3,7 @@
  * exits 0), or `--wait` (return when no started phase is running or stale: exit 0, 1 when one
  * failed or timed out, 3 at `--timeout`, 130 when interrupted by Ctrl-C).
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { usageError, ExitCode } from '../errors.js';
 import { resolveBase } from '../git/repo.js';
 import { openRepoFast } from '../store/fast-context.js';

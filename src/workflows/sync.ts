@@ -5,7 +5,7 @@
  * refuses when it moved since our fetch), and retry when another clone pushed first. Then push
  * this clone's phase branches.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { ParallelError, ExitCode, usageError } from '../errors.js';
 import { git, gitTry, ZERO_OID } from '../git/git.js';
 import { gitReason } from '../git/reason.js';

@@ -4,7 +4,7 @@
  * the ownership hook judges the merge commit by what it changes beyond a clean merge). A
  * conflict is left for the session to resolve and commit, as in any git merge; we say how.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { ParallelError, ExitCode, refused } from '../errors.js';
 import { git, gitTry, splitZ } from '../git/git.js';
 import { openRepo, resolveBase, type RepoContext } from '../git/repo.js';

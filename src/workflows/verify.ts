@@ -3,7 +3,7 @@
  * ownership in the plan on base, whatever the hooks did. For CI; integrate runs the same check.
  * Exit 1 on a violation, naming commit, path and owner.
  */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { ExitCode, usageError } from '../errors.js';
 import { openRepo, resolveBase } from '../git/repo.js';
 import { readCommittedPlan } from '../config/plan-source.js';

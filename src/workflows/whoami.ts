@@ -1,5 +1,5 @@
 /** `parallel whoami [--json]`: this worktree's phase and session, from its own marker (exit 1 elsewhere). */
-import type { CommandInput, CommandResult } from '../cli/types.js';
+import type { CommandInput, CommandResult } from '../command.js';
 import { refused } from '../errors.js';
 import { openRepo } from '../git/repo.js';
 import { phaseBranch } from '../core/plan.js';

@@ -4,7 +4,7 @@
  * failing or interrupted command leaves the worktree as it is (it is already started and
  * marked) and prints the exact commands that finish the setup.
  */
-import type { Io } from '../cli/types.js';
+import type { Io } from '../command.js';
 import type { Plan } from '../core/plan.js';
 import { commandEnv, execRetryCommand, runCommand } from './run-command.js';
 import { sessionEnv } from './session-env.js';

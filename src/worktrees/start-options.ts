@@ -2,7 +2,7 @@
  * What `parallel start` was asked to do: the options (exactly one of phase ids, `--wave N`,
  * `--ready`; `--session` for one phase; `--meta key=value`) and the phases they name.
  */
-import type { CommandInput } from '../cli/types.js';
+import type { CommandInput } from '../command.js';
 import { usageError } from '../errors.js';
 import { computeWaves } from '../core/graph.js';
 import { ID_PATTERN, RESERVED_IDS, phaseById, type Plan, type PhaseId } from '../core/plan.js';
