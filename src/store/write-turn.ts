@@ -10,7 +10,6 @@
  * PARALLEL_DEBUG=1 says on stderr when a turn is taken and ended (the tests check no two overlap).
  */
 import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const WAIT_MS = 2000;
@@ -91,7 +90,8 @@ export async function takeWriteTurn(commonDir: string): Promise<() => void> {
   const dir = join(commonDir, 'parallel');
   const file = join(dir, 'store-write.turn');
   const mine = String(process.pid);
-  const tmp = `${file}.${mine}.${randomBytes(4).toString('hex')}.tmp`;
+  // Unique among live processes (pid) and within this one (the clock); no crypto module to load.
+  const tmp = `${file}.${mine}.${process.hrtime.bigint().toString(36)}.tmp`;
   const deadline = Date.now() + WAIT_MS;
   try {
     for (let made = false; ;) {
