@@ -93,7 +93,9 @@ pl_refresh_state() {
   pl_tmp=$pl_state.$$
   : > "$pl_tmp" || return 0
   pl_base=$(git config --get parallel.base 2>/dev/null) || pl_base=
+  pl_base_from=config
   if [ -z "$pl_base" ]; then
+    pl_base_from=head
     pl_l=
     IFS= read -r pl_l < "$pl_common/HEAD" 2>/dev/null
     case $pl_l in 'ref: refs/heads/'*) pl_base=${pl_l#ref: refs/heads/} ;; esac
@@ -123,7 +125,7 @@ PL_EOF
     [ -z "$pl_base_oid" ] || pl_blob=$(git rev-parse -q --verify "$pl_base_oid:.parallel.yml" 2>/dev/null) || pl_blob=
   fi
   # The file gets the time from before the reads above, so a config change made meanwhile is newer.
-  if { printf '%s\n' "$pl_state_head"; pl_sq pl_base "$pl_base"; pl_sq pl_base_oid "$pl_base_oid"; pl_sq pl_blob "$pl_blob"; pl_sq pl_uh "$pl_uh"; pl_sq pl_files "$pl_files"; } > "$pl_tmp.w" &&
+  if { printf '%s\n' "$pl_state_head"; pl_sq pl_base "$pl_base"; pl_sq pl_base_from "$pl_base_from"; pl_sq pl_base_oid "$pl_base_oid"; pl_sq pl_blob "$pl_blob"; pl_sq pl_uh "$pl_uh"; pl_sq pl_files "$pl_files"; } > "$pl_tmp.w" &&
     touch -r "$pl_tmp" "$pl_tmp.w" 2>/dev/null; then
     mv -f "$pl_tmp.w" "$pl_state" 2>/dev/null
   fi

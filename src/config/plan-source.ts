@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { ParallelError, ExitCode } from '../errors.js';
 import { git, gitAsync, gitBytes, gitTry, type GitResult } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
+import { freshHookState } from '../git/hook-state.js';
 import { PLAN_FILE, type Plan } from '../core/plan.js';
 import type { PlanProblem } from './plan-loader.js';
 
@@ -178,7 +179,11 @@ export async function planFromBlob(ctx: RepoContext, blob: string, file: string)
 
 /** `.parallel.yml` as committed on `base`, cached by blob id. */
 export async function readCommittedPlan(ctx: RepoContext, base: string): Promise<CommittedPlan> {
-  const res = git(['rev-parse', '--quiet', `refs/heads/${base}`, `${base}:${PLAN_FILE}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
+  // Base's commit and plan blob as the hooks last recorded them, while fresh (no git process).
+  const cached = freshHookState(ctx.commonDir);
+  const res = cached?.base === base
+    ? { stdout: `${cached.baseOid}\n${cached.blob}`, exitCode: 0 }
+    : git(['rev-parse', '--quiet', `refs/heads/${base}`, `${base}:${PLAN_FILE}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
   const [baseOid, blob] = res.stdout.split('\n');
   if (!baseOid || res.exitCode !== 0 && !blob) {
     if (!gitTry(['rev-parse', '--verify', '--quiet', `refs/heads/${base}`], { cwd: ctx.toplevel })) {

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { ParallelError, ExitCode } from '../errors.js';
 import { git, gitTry } from './git.js';
+import { freshHookState } from './hook-state.js';
 
 export interface RepoContext {
   /** The directory the command was run from. */
@@ -99,6 +100,9 @@ export function stateDir(ctx: Pick<RepoContext, 'commonDir'>, ...sub: string[]):
  * (a fresh CI checkout: detached, or on a phase branch) the default branch of `origin`.
  */
 export function resolveBase(ctx: RepoContext): string {
+  // parallel.base as the hooks last read it, while nothing it came from changed (no git process).
+  const cached = freshHookState(ctx.commonDir);
+  if (cached?.baseFrom === 'config') return cached.base;
   const recorded = gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel });
   if (recorded) return recorded;
   const head = gitTry(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: ctx.mainWorktree });

@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clean, commit, head, hookRepo, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
-import { HOOK_STATE_HEAD, formatHookState, parseHookState } from '../../src/hooks/rule-paths.js';
+import { HOOKS_PLAN, clean, commit, head, hookRepo, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
+import { HOOK_STATE_HEAD, formatHookState, parseHookState } from '../../src/git/hook-state.js';
 
 let h: HookRepo;
 let auth: string;
@@ -34,7 +34,7 @@ function gitDir(cwd: string): string {
 
 describe('the cached hook state', () => {
   it('is written as shell assignments that sh and Node read alike, quotes included', () => {
-    const state = { base: "it's", baseOid: 'a'.repeat(40), blob: 'b'.repeat(40), userHooks: "=/tmp/o'dd hooks", files: ['/x/config', "/y/it's/config"] };
+    const state = { base: "it's", baseFrom: 'config', baseOid: 'a'.repeat(40), blob: 'b'.repeat(40), userHooks: "=/tmp/o'dd hooks", files: ['/x/config', "/y/it's/config"] };
     const text = formatHookState(state);
     expect(text.startsWith(`${HOOK_STATE_HEAD}\n`)).toBe(true);
     expect(parseHookState(text)).toEqual(state);
@@ -57,6 +57,36 @@ describe('the cached hook state', () => {
     const now = parseHookState(readFileSync(stateFile, 'utf8'));
     expect(now?.base).toBe('main');
     expect(now?.blob).toBe(h.repo.git(['rev-parse', 'main:.parallel.yml']).stdout.trim());
+  });
+});
+
+describe('commands that read base from the cached state', () => {
+  it('skip git while it is fresh, and follow a change of parallel.base at once', () => {
+    stage(h.repo, auth, { 'src/auth/fresh.ts': '1\n' });
+    expect(commit(h.repo, auth).code).toBe(0);
+    const state = parseHookState(readFileSync(stateFile, 'utf8'));
+    expect(state?.baseFrom).toBe('config');
+    const status = () => JSON.parse(h.repo.parallel(['status', '--json'], { cwd: h.repo.dir }).stdout) as { base: string };
+    expect(status().base).toBe('main');
+    // A plan on another branch, recorded as base: the state is stale at once (config is newer).
+    h.repo.git(['branch', 'next', 'main']);
+    h.repo.git(['config', 'parallel.base', 'next']);
+    try {
+      // The plan says base: main, so status now refuses it, naming the recorded base.
+      const r = h.repo.parallel(['status'], { cwd: h.repo.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('next');
+    } finally {
+      h.repo.git(['config', 'parallel.base', 'main']);
+      h.repo.git(['branch', '-D', 'next']);
+    }
+    // Base moved to a plan with one more phase: the recorded commit no longer matches base's
+    // ref, so the plan is read from git again.
+    const before = JSON.parse(h.repo.parallel(['status', '--json'], { cwd: h.repo.dir }).stdout) as { phases: { id: string }[] };
+    expect(before.phases.map((p) => p.id)).not.toContain('extra');
+    h.repo.commit({ '.parallel.yml': `${HOOKS_PLAN}  - id: extra\n    task: More\n    owns: [extra/]\n` }, 'plan: one more phase');
+    const after = JSON.parse(h.repo.parallel(['status', '--json'], { cwd: h.repo.dir }).stdout) as { phases: { id: string }[] };
+    expect(after.phases.map((p) => p.id)).toContain('extra');
   });
 });
 
