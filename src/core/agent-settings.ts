@@ -10,6 +10,14 @@ import type { PlanAgent } from './plan.js';
 export interface AgentSettingsSpec {
   /** The file, relative to the worktree. */
   file: string;
+  /**
+   * The agent reads a linked worktree's project settings from the main checkout, not from the
+   * worktree (Codex: a linked worktree's project hooks come from the root checkout's
+   * `.codex/hooks.json`, one file and one trust for all the repository's worktrees). The file is
+   * then shared by every phase worktree of the clone; each worktree that has the agent set up
+   * holds a stamp (`agentStamp`), and the handler acts only where it finds one.
+   */
+  inMainCheckout?: boolean;
   /** The agent's event name -> ours, with a tool matcher where the agent takes one. */
   events: { name: string; ours: AgentEventName; matcher?: string; timeout?: number }[];
 }
@@ -35,12 +43,15 @@ export const AGENT_SETTINGS: Record<PlanAgent, AgentSettingsSpec> = {
   },
   codex: {
     file: '.codex/hooks.json',
+    inMainCheckout: true,
     events: [
       { name: 'SessionStart', ours: 'session-start' },
       { name: 'UserPromptSubmit', ours: 'user-prompt-submit' },
-      { name: 'PreToolUse', ours: 'pre-tool-use', matcher: 'apply_patch|shell|local_shell|exec_command', timeout: PRE_TOOL_TIMEOUT },
+      // Codex names its shell tool (exec_command, shell) "Bash" in hook payloads and matchers.
+      { name: 'PreToolUse', ours: 'pre-tool-use', matcher: 'apply_patch|Bash|shell|local_shell|exec_command', timeout: PRE_TOOL_TIMEOUT },
       { name: 'PostToolUse', ours: 'post-tool-use' },
       { name: 'Stop', ours: 'stop' },
+      { name: 'SessionEnd', ours: 'session-end' },
     ],
   },
   gemini: {
@@ -54,6 +65,11 @@ export const AGENT_SETTINGS: Record<PlanAgent, AgentSettingsSpec> = {
     ],
   },
 };
+
+/** The stamp, in a worktree's own git dir, saying an `inMainCheckout` agent is set up there. */
+export function agentStamp(gitDir: string, agent: PlanAgent): string {
+  return `${gitDir}/parallel-agents/${agent}.on`;
+}
 
 /** Text every command of ours contains (the wrapper's file name). */
 export const OUR_MARK = 'parallel/hooks/agent-hook.sh';

@@ -127,7 +127,7 @@ export function renderBrief(d: BriefData): string {
   if (d.agents?.length) {
     out.push(
       '## Working with a coding agent',
-      `- Start it in this worktree: ${d.agents.map((a) => code(`cd <this worktree> && ${AGENT_COMMANDS[a] ?? a}`)).join(', ')}. Project hooks run once the agent trusts the folder (it asks once).`,
+      `- Start it in this worktree: ${d.agents.map((a) => code(`cd <this worktree> && ${AGENT_COMMANDS[a] ?? a}`)).join(', ')}. Project hooks run once the agent trusts the folder (it asks once)${d.agents.includes('codex') ? '; Codex reads them from the main checkout: trust that folder and approve parallel\'s hooks once in `/hooks`' : ''}.`,
       '- Status is automatic: its hooks record the session, heartbeats, and when it waits for a person or exits.',
       '- Edits to paths this phase does not own, to `.parallel.yml` or to other worktrees are refused before they happen.',
       '- Still said by the session: `parallel done -m "..."` when finished, `parallel handoff -m "..."` before stopping with work left.',

@@ -11,12 +11,13 @@
  * Exit 2 is the refusal every supported agent documents; other failures exit 1 and the
  * configured wrapper (githooks/agent-hook.sh) turns them into a refusal for pre-tool-use.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandInput, CommandResult } from '../command.js';
 import { usageError } from '../errors.js';
 import { openRepoFast } from '../store/fast-context.js';
 import { AGENTS, AGENT_EVENTS, CONTEXT_LIMIT, firstLine, fitContext, hookSkip, parsePayload, PayloadError, toAgentEvent, type AgentEvent, type AgentEventName, type AgentName } from '../core/agent-events.js';
+import { AGENT_SETTINGS, agentStamp } from '../core/agent-settings.js';
 import type { RepoContext } from '../git/repo.js';
 import type { SessionTarget } from '../store/session-api.js';
 
@@ -71,6 +72,9 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const marker = ctx.marker;
   // Not a phase worktree (the settings outlived it): nothing to report, nothing to judge.
   if (!marker) return { text: '' };
+  // An agent whose settings every worktree shares (Codex's, in the main checkout) acts only in the
+  // worktrees that have it set up.
+  if (AGENT_SETTINGS[agent].inMainCheckout && !existsSync(agentStamp(ctx.gitDir, agent))) return { text: '' };
   const target: SessionTarget = { phase: marker.phase, session: marker.session, workspace: marker.workspace, inWorktree: true, reviewer: Boolean(marker.reviewer) };
   const file = stateFile(ctx, target.session);
   const now = Date.now();

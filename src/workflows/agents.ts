@@ -15,7 +15,7 @@ import { shellQuote } from '../worktrees/run-command.js';
 const LAUNCH: Record<PlanAgent, string> = { claude: 'claude', codex: 'codex', gemini: 'gemini' };
 const TRUST: Partial<Record<PlanAgent, string>> = {
   claude: 'Claude Code asks once to trust the folder before it runs project hooks',
-  codex: 'Codex runs project hooks only once the folder is trusted',
+  codex: 'Codex reads the hooks of every phase worktree from the main checkout: trust it once, and approve parallel\'s hooks once in /hooks',
 };
 
 function describe(r: AgentSetupResult): string | undefined {

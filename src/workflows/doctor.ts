@@ -154,7 +154,7 @@ async function agents(ctx: RepoContext): Promise<Check> {
   const problems: Check['problems'] = [];
   for (const wt of phaseWorktrees(ctx).filter((w) => !w.missing)) {
     for (const agent of list) {
-      const p = agentProblem({ path: wt.path, commonDir: ctx.commonDir }, agent as never);
+      const p = agentProblem({ path: wt.path, gitDir: wt.gitDir, commonDir: ctx.commonDir }, agent as never);
       if (p) problems.push({ message: `phase ${wt.phase}: ${p}`, fix: p.includes(' tracks ') ? `leave ${agent} out of "agents:" in the plan, or stop tracking the file (git rm --cached)` : `parallel agents install ${wt.phase}` });
     }
   }

@@ -4,7 +4,7 @@
  * documented payloads on stdin, from the worktree, with no parallel on PATH.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { planRepo, wtPath, type TestRepo } from './worktree-fixtures.js';
@@ -26,8 +26,9 @@ let bin: string;
 
 interface Hooks { hooks: Record<string, { matcher?: string; hooks: { command: string }[] }[]> }
 
+/** Codex reads every linked worktree's project hooks from the main checkout's `.codex/hooks.json`. */
 function settings(file: string): Hooks {
-  return JSON.parse(readFileSync(join(api, file), 'utf8')) as Hooks;
+  return JSON.parse(readFileSync(join(file.startsWith('.codex/') ? repo.dir : api, file), 'utf8')) as Hooks;
 }
 
 /** Run the command the agent's settings configure for `event`, as the agent would (sh -c, cwd = worktree). */
@@ -63,6 +64,10 @@ describe('agent hooks written by start', () => {
     expect(settings('.claude/settings.local.json').hooks.PreToolUse![0]!.matcher).toContain('Write');
     expect(settings('.codex/hooks.json').hooks.PreToolUse).toBeDefined();
     expect(repo.git(['status', '--porcelain', '--untracked-files=all'], { cwd: api }).stdout).toBe('');
+    expect(repo.git(['status', '--porcelain', '--untracked-files=all']).stdout).toBe('');
+    // The worktree's own .codex/ is an empty folder: Codex loads the main checkout's hooks only
+    // for a worktree that has one.
+    expect(readdirSync(join(api, '.codex'))).toEqual([]);
   });
 
   it('session start gives the brief as context and records attach with the agent\'s session id', () => {
@@ -189,11 +194,10 @@ describe('agent hooks written by start', () => {
 
 describe('doctor', () => {
   it('reports missing agent settings with the fix, and is content after it', () => {
-    const ui = wtPath(repo, 'ui');
-    rmSync(join(ui, '.codex/hooks.json'));
+    rmSync(join(repo.dir, '.codex/hooks.json'));
     const d = repo.parallel(['doctor']);
     expect(d.code).toBe(1);
-    expect(d.stdout).toContain("phase ui: codex's hook settings (.codex/hooks.json) are missing");
+    expect(d.stdout).toContain(`phase ui: codex's hook settings (${join(repo.dir, '.codex/hooks.json')}) are missing`);
     expect(d.stdout).toContain('fix: parallel agents install ui');
     expect(repo.parallel(['agents', 'install', 'ui']).code).toBe(0);
     expect(repo.parallel(['doctor']).stdout).toMatch(/ok\s+agents: claude, codex/);
@@ -211,7 +215,7 @@ describe('settings merging', () => {
       r2.write('.claude/settings.local.json', user, wt);
       expect(r2.parallel(['agents', 'install']).code).toBe(1); // codex: tracked
       const out = r2.parallel(['agents', 'install', 'api']);
-      expect(out.stdout).toContain('codex is not set up: the repository tracks .codex/hooks.json');
+      expect(out.stdout).toContain(`codex is not set up: the repository tracks ${join(r2.dir, '.codex/hooks.json')}`);
       const s = JSON.parse(readFileSync(join(wt, '.claude/settings.local.json'), 'utf8')) as Hooks & { permissions: unknown };
       expect(s.permissions).toEqual({ allow: ['Bash(npm test)'] });
       const pre = s.hooks.PreToolUse!.flatMap((g) => g.hooks.map((h) => h.command));
@@ -228,6 +232,33 @@ describe('settings merging', () => {
       expect(existsSync(join(wtPath(r2, 'ui'), '.claude'))).toBe(false);
     } finally {
       r2.cleanup();
+    }
+  });
+});
+
+describe('Codex hooks shared through the main checkout', () => {
+  it('agents remove turns them off for one phase, and takes them out when no phase uses them', () => {
+    const r3 = planRepo(PLAN);
+    try {
+      expect(r3.parallel(['start', 'api', 'ui']).code).toBe(0);
+      const main = join(r3.dir, '.codex/hooks.json');
+      const pre = (JSON.parse(readFileSync(main, 'utf8')) as Hooks).hooks.PreToolUse!.flatMap((g) => g.hooks).find((h) => h.command.includes('agent-hook.sh'))!.command;
+      const patch = (wt: string) => spawnSync('/bin/sh', ['-c', pre], {
+        cwd: wt, encoding: 'utf8', env: { ...r3.env, PATH: bin },
+        input: JSON.stringify({ session_id: 'cx-2', cwd: wt, hook_event_name: 'PreToolUse', tool_name: 'apply_patch', tool_input: { command: '*** Begin Patch\n*** Add File: README.md\n+x\n*** End Patch\n' } }),
+      }).status;
+      expect(patch(wtPath(r3, 'api'))).toBe(2);
+      const out = r3.parallel(['agents', 'remove', 'api']);
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain('kept: other phase worktrees use it');
+      expect(existsSync(join(wtPath(r3, 'api'), '.codex'))).toBe(false);
+      expect(patch(wtPath(r3, 'api'))).toBe(0); // off in api
+      expect(patch(wtPath(r3, 'ui'))).toBe(2); // still on in ui
+      expect(r3.parallel(['agents', 'remove', 'ui']).code).toBe(0);
+      expect(existsSync(join(r3.dir, '.codex'))).toBe(false);
+      expect(r3.git(['status', '--porcelain', '--untracked-files=all']).stdout).toBe('');
+    } finally {
+      r3.cleanup();
     }
   });
 });
