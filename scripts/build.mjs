@@ -7,7 +7,8 @@
  * (CommonJS too where its folder holds no library types, `commonjs: true`) at its usual path (dist/cli/main.js, the dist/hooks/*.js files githooks/parallel.sh runs). The
  * launcher compiles the bundle with V8's code cache (`vm.Script` `cachedData`, one cache file per
  * command next to the bundle, written once by the first run that finds none or finds it rejected;
- * V8 checks it against the source and its own version). Node 20 has no compile cache of its own
+ * V8 checks it against its own version and the source's length only, so the cache also records
+ * which bundle file it was made from). Node 20 has no compile cache of its own
  * and offers V8's only for CommonJS; compiling the bundle was most of what a short command such
  * as `parallel heartbeat` spent above `node -e 0`. With PARALLEL_DEBUG set the launcher turns on
  * source maps and loads the bundle plainly, so debug stacks name src/ lines. Where the package
@@ -89,18 +90,26 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
   process.setSourceMapsEnabled(true);
   require(bundle);
 } else {
-  const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+  const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
   const { Script } = require('node:vm');
   const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
   const cacheFile = \`\${bundle}.\${command}.v8cache\`;
+  // V8 checks a cache against the source's length only, so the cache's first line names the
+  // bundle file it was made from (inode, size, mtime): a bundle replaced or edited in place by
+  // one of the same length must not run the old code.
+  const st = statSync(bundle);
+  const key = Buffer.from(\`\${st.ino}:\${st.size}:\${st.mtimeMs}\\n\`);
   let cachedData;
-  try { cachedData = readFileSync(cacheFile); } catch { /* first run of this command: none yet */ }
+  try {
+    const data = readFileSync(cacheFile);
+    if (data.subarray(0, key.length).equals(key)) cachedData = data.subarray(key.length);
+  } catch { /* first run of this command: none yet */ }
   const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
   if (!cachedData || script.cachedDataRejected) {
     process.once('exit', () => {
       try {
         const tmp = \`\${cacheFile}.\${process.pid}\`;
-        writeFileSync(tmp, script.createCachedData());
+        writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]));
         renameSync(tmp, cacheFile);
       } catch { /* a read-only package folder: no cache */ }
     });
