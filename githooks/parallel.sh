@@ -124,6 +124,9 @@ PL_EOF
     pl_base_oid=$(git rev-parse -q --verify "refs/heads/$pl_base^{commit}" 2>/dev/null) || pl_base_oid=
     [ -z "$pl_base_oid" ] || pl_blob=$(git rev-parse -q --verify "$pl_base_oid:.parallel.yml" 2>/dev/null) || pl_blob=
   fi
+  # What this git process was given with -c (GIT_CONFIG_PARAMETERS, GIT_CONFIG_COUNT) holds for
+  # this run only: a one-off base or hooks path must not become every later run's.
+  if [ -n "${GIT_CONFIG_PARAMETERS-}${GIT_CONFIG_COUNT-}" ]; then rm -f "$pl_tmp"; return 0; fi
   # The file gets the time from before the reads above, so a config change made meanwhile is newer.
   if { printf '%s\n' "$pl_state_head"; pl_sq pl_base "$pl_base"; pl_sq pl_base_from "$pl_base_from"; pl_sq pl_base_oid "$pl_base_oid"; pl_sq pl_blob "$pl_blob"; pl_sq pl_uh "$pl_uh"; pl_sq pl_files "$pl_files"; } > "$pl_tmp.w" &&
     touch -r "$pl_tmp" "$pl_tmp.w" 2>/dev/null; then

@@ -88,6 +88,23 @@ describe('commands that read base from the cached state', () => {
     const after = JSON.parse(h.repo.parallel(['status', '--json'], { cwd: h.repo.dir }).stdout) as { phases: { id: string }[] };
     expect(after.phases.map((p) => p.id)).toContain('extra');
   });
+  it('are not taught a base by a hook that ran under git -c', () => {
+    // The state is stale (config changed) when a commit runs with a one-off parallel.base.
+    h.repo.git(['config', 'parallel.unrelated', String(Date.now())]);
+    stage(h.repo, auth, { 'src/auth/one-off.ts': '1\n' });
+    // (Whether that commit passes depends on what judges it under the one-off base.)
+    h.repo.git(['-c', 'parallel.base=parallel/ui', 'commit', '-q', '-m', 'one-off'], { cwd: auth, allowFail: true });
+    // Later commands, without -c, still resolve base from the repository's own config.
+    const status = h.repo.parallel(['status', '--json'], { cwd: h.repo.dir });
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { base: string }).base).toBe('main');
+    // And base stays guarded from a phase worktree.
+    const before = h.repo.rev('main');
+    const push = h.repo.git(['update-ref', 'refs/heads/main', head(h.repo, auth), before], { cwd: auth, allowFail: true });
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain('refusing to move main from the worktree of phase auth');
+    expect(h.repo.rev('main')).toBe(before);
+  });
 });
 
 describe("pre-commit's token", () => {
