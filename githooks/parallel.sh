@@ -373,7 +373,7 @@ pl_check_transaction() {
     case $pl_new in *[!0]*) ;; *) continue ;; esac
     # This very git process ran our pre-commit (or pre-merge-commit) and it allowed the commit.
     # The token is used up here (committed and aborted may end in the hook file, before clearing it).
-    if [ "$pl_token_pid" = "$PPID" ] && [ "$pl_token_old" = "$pl_old" ] && [ "$pl_token_ref" = "$pl_ref" ]; then
+    if pl_token_ours && [ "$pl_token_old" = "$pl_old" ] && [ "$pl_token_ref" = "$pl_ref" ]; then
       pl_debug "$pl_ref: this commit passed pre-commit"; pl_token_pid=; : > "$pl_gitdir/parallel-checked"; continue
     fi
     [ -n "$pl_loaded" ] || { pl_load_state; pl_loaded=1; }
@@ -406,6 +406,8 @@ pl_head_oid() {
 pl_mark_checked() {
   pl_head_oid
   [ -n "$pl_oid" ] || pl_oid=0000000000000000000000000000000000000000
+  # Looking up /proc/<git's pid> now makes its inode (and time) older than the token (pl_token_ours).
+  [ -d "/proc/$PPID" ] || :
   case $pl_head in
     "refs/heads/parallel/$pl_phase"|HEAD) printf '%s %s %s\n' "$PPID" "$pl_oid" "$pl_head" > "$pl_gitdir/parallel-checked" 2>/dev/null || : ;;
     *) [ ! -s "$pl_gitdir/parallel-checked" ] || : > "$pl_gitdir/parallel-checked" ;;
@@ -416,6 +418,14 @@ pl_mark_checked() {
 pl_read_token() {
   pl_token_pid= pl_token_old= pl_token_ref=
   [ -f "$pl_gitdir/parallel-checked" ] && { IFS=' ' read -r pl_token_pid pl_token_old pl_token_ref < "$pl_gitdir/parallel-checked" || :; }
+}
+
+# Whether the token is this git process's. A commit that stops after pre-commit (an empty
+# message, a commit-msg refusal) leaves its token, and a later git process may get the same pid:
+# /proc/<pid>'s inode is made when the process is first looked up, so one newer than the token
+# is another process (where there is no /proc, the pid alone decides).
+pl_token_ours() {
+  [ -n "$pl_token_pid" ] && [ "$pl_token_pid" = "$PPID" ] && ! [ "/proc/$PPID" -nt "$pl_gitdir/parallel-checked" ]
 }
 
 pl_skip_note() {

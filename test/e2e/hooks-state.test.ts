@@ -5,7 +5,7 @@
  * decided in the hook file itself when nothing of the repository's own is chained.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOOKS_PLAN, clean, commit, head, hookRepo, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
@@ -151,6 +151,24 @@ describe("pre-commit's token", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('changes src/ui/button.ts (owned by ui)');
     expect(r.stderr).not.toContain('decided in the hook file');
+    expect(h.repo.rev('parallel/auth')).toBe(before);
+  });
+
+  it('left by a commit that never happened is not trusted by a later git process that got the same pid', () => {
+    // A commit aborted after pre-commit (an empty message, a commit-msg refusal) leaves its token.
+    // Emulated: the token is an hour old and names the pid of the git process that now moves
+    // the branch to a commit that changes another phase's file.
+    const before = head(h.repo, auth);
+    stage(h.repo, auth, { 'src/ui/button.ts': 'taken by pid reuse\n' });
+    const tree = h.repo.git(['write-tree'], { cwd: auth }).stdout.trim();
+    h.repo.git(['reset', '-q'], { cwd: auth });
+    const bad = h.repo.git(['commit-tree', tree, '-p', before, '-m', 'foreign'], { cwd: auth }).stdout.trim();
+    const tokenFile = join(gitDir(auth), 'parallel-checked');
+    const script = 'printf "%s %s %s\\n" "$$" "$1" refs/heads/parallel/auth > "$2" && touch -d "1 hour ago" "$2" && exec git update-ref refs/heads/parallel/auth "$3" "$1"';
+    const r = spawnSync('sh', ['-c', script, 'sh', before, tokenFile, bad], { cwd: auth, encoding: 'utf8', env: { ...process.env, ...debug } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('changes src/ui/button.ts (owned by ui)');
+    expect(r.stderr).not.toContain('this commit passed pre-commit');
     expect(h.repo.rev('parallel/auth')).toBe(before);
   });
 
