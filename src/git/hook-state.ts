@@ -55,12 +55,19 @@ const AGENT_STATE = 'agent-state';
  * from what the state was read with (`git -c`, GIT_CONFIG_COUNT).
  */
 export function freshHookState(commonDir: string): HookState | undefined {
-  if (process.env.GIT_CONFIG_PARAMETERS || process.env.GIT_CONFIG_COUNT) return undefined;
+  if (oneOffConfig()) return undefined;
   return freshFile(commonDir, 'hook-state') ?? freshFile(commonDir, AGENT_STATE);
+}
+
+/** Configuration given to this process only (`git -c`, GIT_CONFIG_COUNT): never cached, never trusted from a cache. */
+function oneOffConfig(): boolean {
+  return Boolean(process.env.GIT_CONFIG_PARAMETERS || process.env.GIT_CONFIG_COUNT);
 }
 
 /** Record base (from `parallel.base`), its commit and plan blob as the agents' state. */
 export function recordAgentState(commonDir: string, base: string, baseOid: string, blob: string): void {
+  // A one-off parallel.base would otherwise become every later command's base.
+  if (oneOffConfig()) return;
   try {
     const dir = join(commonDir, 'parallel', 'cache');
     mkdirSync(dir, { recursive: true });

@@ -32,12 +32,12 @@ function settings(file: string): Hooks {
 }
 
 /** Run the command the agent's settings configure for `event`, as the agent would (sh -c, cwd = worktree). */
-function fire(file: string, event: string, payload: unknown): { code: number; stdout: string; stderr: string } {
+function fire(file: string, event: string, payload: unknown, env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
   const groups = settings(file).hooks[event]!;
   const ours = groups.flatMap((g) => g.hooks).find((h) => h.command.includes('agent-hook.sh'))!;
   const r = spawnSync('/bin/sh', ['-c', ours.command], {
     cwd: api, encoding: 'utf8', input: typeof payload === 'string' ? payload : JSON.stringify(payload),
-    env: { ...repo.env, PATH: bin },
+    env: { ...repo.env, PATH: bin, ...env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -275,5 +275,18 @@ describe('the edit check after the plan changes on base', () => {
     repo.git(['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'plan: api owns docs']);
     const r = write(target);
     expect(r.code, r.stderr).toBe(0);
+  });
+});
+
+describe('the edit check under git -c configuration', () => {
+  it('does not record a one-off parallel.base as the base later commands use', () => {
+    const cache = join(repo.dir, '.git', 'parallel', 'cache');
+    rmSync(join(cache, 'hook-state'), { force: true });
+    rmSync(join(cache, 'agent-state'), { force: true });
+    const r = fire('.claude/settings.local.json', 'PreToolUse', { session_id: 'cc-123', transcript_path: '/x', cwd: api, hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: join(api, 'src/api/x.ts'), content: 'x' }, tool_use_id: 't10' }, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'parallel.base', GIT_CONFIG_VALUE_0: 'parallel/ui' });
+    expect(r.code === 0 || r.code === 2, r.stderr).toBe(true);
+    const status = repo.parallel(['status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { base: string }).base).toBe('main');
   });
 });
