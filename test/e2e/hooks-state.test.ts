@@ -135,7 +135,8 @@ describe("pre-commit's token", () => {
     expect(r.stderr).toContain('refusing to move parallel/ui from the worktree of phase auth');
     expect(r.stderr).not.toContain('decided in the hook file');
     expect(h.repo.rev('parallel/ui')).toBe(uiBefore);
-    expect(readFileSync(join(gitDir(auth), 'parallel-checked'), 'utf8')).toBe('');
+    const token = join(gitDir(auth), 'parallel-checked');
+    expect(existsSync(token) ? readFileSync(token, 'utf8') : '').toBe('');
     h.repo.git(['symbolic-ref', 'HEAD', 'refs/heads/parallel/auth'], { cwd: auth });
   });
 
@@ -170,6 +171,19 @@ describe("pre-commit's token", () => {
     expect(r.stderr).toContain('changes src/ui/button.ts (owned by ui)');
     expect(r.stderr).not.toContain('this commit passed pre-commit');
     expect(h.repo.rev('parallel/auth')).toBe(before);
+  });
+
+  it('naming another phase\'s branch is not trusted, even written by the very git process\'s shell', () => {
+    // A forged token: right pid (the shell that becomes git), /proc looked up first, but the ref
+    // is ui's, which auth's worktree may not move.
+    const before = h.repo.rev('parallel/ui');
+    const tokenFile = join(gitDir(auth), 'parallel-checked');
+    const script = 'ls /proc/$$ >/dev/null; printf "%s %s %s\\n" "$$" "$1" refs/heads/parallel/ui > "$2" && exec git update-ref refs/heads/parallel/ui "$3" "$1"';
+    const r = spawnSync('sh', ['-c', script, 'sh', before, tokenFile, head(h.repo, auth)], { cwd: auth, encoding: 'utf8', env: { ...process.env, ...debug } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('refusing to move parallel/ui from the worktree of phase auth');
+    expect(r.stderr).not.toContain('decided in the hook file');
+    expect(h.repo.rev('parallel/ui')).toBe(before);
   });
 
   it('still chains the repository\'s own reference-transaction hook', () => {
