@@ -90,7 +90,7 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
   process.setSourceMapsEnabled(true);
   require(bundle);
 } else {
-  const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+  const { accessSync, constants, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
   const { Script } = require('node:vm');
   const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
   const cacheFile = \`\${bundle}.\${command}.v8cache\`;
@@ -105,13 +105,15 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
     if (data.subarray(0, key.length).equals(key)) cachedData = data.subarray(key.length);
   } catch { /* first run of this command: none yet */ }
   const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
-  if (!cachedData || script.cachedDataRejected) {
+  const writable = () => { try { accessSync(bundle.slice(0, bundle.lastIndexOf('/')), constants.W_OK); return true; } catch { return false; } };
+  // A read-only package folder (a global install): no cache, and no time spent making one.
+  if ((!cachedData || script.cachedDataRejected) && writable()) {
     process.once('exit', () => {
       try {
         const tmp = \`\${cacheFile}.\${process.pid}\`;
         writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]));
         renameSync(tmp, cacheFile);
-      } catch { /* a read-only package folder: no cache */ }
+      } catch { /* the folder became read-only meanwhile: no cache */ }
     });
   }
   const mod = new Module(bundle, null);
