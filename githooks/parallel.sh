@@ -108,6 +108,8 @@ pl_refresh_state() {
 $pl_l
 PL_EOF
   pl_files="$pl_common/config$pl_nl$pl_common/packed-refs"
+  # A base taken from the main worktree's branch goes stale when that worktree switches branch.
+  [ "$pl_base_from" = config ] || pl_files="$pl_files$pl_nl$pl_common/HEAD"
   pl_l=$(git config --list --show-origin --name-only 2>/dev/null) || pl_l=
   while IFS= read -r pl_line; do
     case $pl_line in

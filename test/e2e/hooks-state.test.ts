@@ -107,6 +107,28 @@ describe('commands that read base from the cached state', () => {
   });
 });
 
+describe('a base taken from the main worktree\'s branch', () => {
+  it('follows that worktree when it switches branch (no parallel.base recorded)', () => {
+    h.repo.git(['config', '--unset', 'parallel.base']);
+    h.repo.git(['branch', 'trunk', 'main']);
+    try {
+      // The hooks record base from the main worktree's branch (main) ...
+      stage(h.repo, auth, { 'src/auth/from-head.ts': '1\n' });
+      expect(commit(h.repo, auth).code).toBe(0);
+      expect(parseHookState(readFileSync(stateFile, 'utf8'))?.baseFrom).toBe('head');
+      // ... then the main worktree switches to trunk: trunk is base now, which a phase may not move.
+      h.repo.git(['switch', '-q', 'trunk']);
+      const r = h.repo.git(['update-ref', 'refs/heads/trunk', head(h.repo, auth)], { cwd: auth, allowFail: true });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('refusing to move trunk from the worktree of phase auth');
+    } finally {
+      h.repo.git(['switch', '-q', 'main']);
+      h.repo.git(['branch', '-D', 'trunk']);
+      h.repo.git(['config', 'parallel.base', 'main']);
+    }
+  });
+});
+
 describe("pre-commit's token", () => {
   it('lets its own commit through reference-transaction in the hook file, and is used up', () => {
     stage(h.repo, auth, { 'src/auth/token.ts': '1\n' });
