@@ -20,7 +20,7 @@ import { readPhaseTips } from '../git/phase-tips.js';
 import { cloneOrigin, readSessions } from '../store/store.js';
 import { findMissingBranches } from '../worktrees/missing-branch.js';
 import { describeMissingBranch, missingBranchFix, type MissingBranchFacts } from '../core/missing-branch.js';
-import { readCommittedPlan } from '../config/plan-source.js';
+import { readCommittedPlan, VERIFIED } from '../config/plan-source.js';
 import { resolveBase } from '../git/repo.js';
 
 interface Check {
@@ -89,8 +89,8 @@ function worktrees(ctx: RepoContext, gone: Map<string, MissingBranchFacts>): Che
 /** Phases started here whose branch was renamed or deleted from their worktree (none without a plan on base). */
 async function missingPhaseBranchesOf(ctx: RepoContext): Promise<Map<string, MissingBranchFacts>> {
   try {
-    const base = resolveBase(ctx);
-    const { plan } = await readCommittedPlan(ctx, base);
+    const base = resolveBase(ctx, VERIFIED);
+    const { plan } = await readCommittedPlan(ctx, base, VERIFIED);
     const tips = readPhaseTips(ctx.toplevel, { base });
     return findMissingBranches({
       cwd: ctx.toplevel, commonDir: ctx.commonDir, origin: cloneOrigin(ctx), plan, records: readSessions(ctx),
