@@ -6,8 +6,9 @@
  * An executable (`bin: true`) is one CommonJS bundle, `<name>.bundle.cjs`, run by a small launcher
  * (CommonJS too where its folder holds no library types, `commonjs: true`) at its usual path (dist/cli/main.js, the dist/hooks/*.js files githooks/parallel.sh runs). The
  * launcher compiles the bundle with V8's code cache (`vm.Script` `cachedData`, one cache file per
- * command next to the bundle, written once by the first run that finds none or finds it rejected;
- * V8 checks it against the source and its own version). Node 20 has no compile cache of its own
+ * command next to the bundle, written once by the first run that finds none or finds it rejected,
+ * and not by a run that exits 2, so a mistyped command leaves no file; V8 checks it against the
+ * source, its own version and, as the launcher asks, its checksum). Node 20 has no compile cache of its own
  * and offers V8's only for CommonJS; compiling the bundle was most of what a short command such
  * as `parallel heartbeat` spent above `node -e 0`. With PARALLEL_DEBUG set the launcher turns on
  * source maps and loads the bundle plainly, so debug stacks name src/ lines. Where the package
@@ -91,13 +92,18 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
 } else {
   const { readFileSync, renameSync, writeFileSync } = require('node:fs');
   const { Script } = require('node:vm');
+  // V8 checks a cache against the source and its version, but not its bytes unless asked: a
+  // cache damaged on disk (same size, other bytes) would crash every run of the command.
+  require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
   const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
   const cacheFile = \`\${bundle}.\${command}.v8cache\`;
   let cachedData;
   try { cachedData = readFileSync(cacheFile); } catch { /* first run of this command: none yet */ }
   const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
   if (!cachedData || script.cachedDataRejected) {
-    process.once('exit', () => {
+    process.once('exit', (code) => {
+      // Exit 2 is bad usage, a mistyped command among others: no cache file per typo.
+      if (code === 2) return;
       try {
         const tmp = \`\${cacheFile}.\${process.pid}\`;
         writeFileSync(tmp, script.createCachedData());
