@@ -90,7 +90,7 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
   process.setSourceMapsEnabled(true);
   require(bundle);
 } else {
-  const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+  const { readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
   const { Script } = require('node:vm');
   // V8 checks a cache against the source and its version, but not its bytes unless asked: a
   // cache damaged on disk (same size, other bytes) would crash every run of the command.
@@ -104,11 +104,13 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
     process.once('exit', (code) => {
       // Exit 2 is bad usage, a mistyped command among others: no cache file per typo.
       if (code === 2) return;
+      const tmp = \`\${cacheFile}.\${process.pid}\`;
       try {
-        const tmp = \`\${cacheFile}.\${process.pid}\`;
         writeFileSync(tmp, script.createCachedData());
         renameSync(tmp, cacheFile);
-      } catch { /* a read-only package folder: no cache */ }
+      } catch { /* a read-only package folder: no cache */
+        try { unlinkSync(tmp); } catch { /* never written */ }
+      }
     });
   }
   const mod = new Module(bundle, null);

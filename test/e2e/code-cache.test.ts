@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/repo.js';
@@ -76,4 +76,15 @@ it('a mistyped command (exit 2) leaves no cache file behind', () => {
   const r = run(['statsu']);
   expect(r.code).toBe(2);
   expect(existsSync(`${bundle}.statsu.v8cache`)).toBe(false);
+});
+
+it('a cache that cannot be replaced (a folder in its place) leaves no temporary file behind', () => {
+  const cache = `${bundle}.log.v8cache`;
+  mkdirSync(cache);
+  try {
+    expect(run(['log', '--help']).code).toBe(0);
+    expect(readdirSync(join(pkg, 'dist', 'cli')).filter((n) => n.startsWith('main.bundle.cjs.log.v8cache.'))).toEqual([]);
+  } finally {
+    rmSync(cache, { recursive: true });
+  }
 });
