@@ -6,9 +6,10 @@
  * An executable (`bin: true`) is one CommonJS bundle, `<name>.bundle.cjs`, run by a small launcher
  * (CommonJS too where its folder holds no library types, `commonjs: true`) at its usual path (dist/cli/main.js, the dist/hooks/*.js files githooks/parallel.sh runs). The
  * launcher compiles the bundle with V8's code cache (`vm.Script` `cachedData`, one cache file per
- * command next to the bundle, written once by the first run that finds none or finds it rejected;
- * V8 checks it against its own version and the source's length only, so the cache also records
- * which bundle file it was made from). Node 20 has no compile cache of its own
+ * command next to the bundle, written once by the first run that finds none or finds it rejected,
+ * and not by a run that exits 2, so a mistyped command leaves no file; V8 checks it against its
+ * own version, the source's length only and, as the launcher asks, its checksum, so the cache
+ * also records which bundle file it was made from). Node 20 has no compile cache of its own
  * and offers V8's only for CommonJS; compiling the bundle was most of what a short command such
  * as `parallel heartbeat` spent above `node -e 0`. With PARALLEL_DEBUG set the launcher turns on
  * source maps and loads the bundle plainly, so debug stacks name src/ lines. Where the package
@@ -90,8 +91,11 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
   process.setSourceMapsEnabled(true);
   require(bundle);
 } else {
-  const { accessSync, constants, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+  const { accessSync, constants, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
   const { Script } = require('node:vm');
+  // V8 checks a cache against its version and the source's length, but not its bytes unless asked: a
+  // cache damaged on disk (same size, other bytes) would crash every run of the command.
+  require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
   const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
   const cacheFile = \`\${bundle}.\${command}.v8cache\`;
   // V8 checks a cache against the source's length only, so the cache's first line names the
@@ -108,12 +112,16 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
   const writable = () => { try { accessSync(bundle.slice(0, bundle.lastIndexOf('/')), constants.W_OK); return true; } catch { return false; } };
   // A read-only package folder (a global install): no cache, and no time spent making one.
   if ((!cachedData || script.cachedDataRejected) && writable()) {
-    process.once('exit', () => {
+    process.once('exit', (code) => {
+      // Exit 2 is bad usage, a mistyped command among others: no cache file per typo.
+      if (code === 2) return;
+      const tmp = \`\${cacheFile}.\${process.pid}\`;
       try {
-        const tmp = \`\${cacheFile}.\${process.pid}\`;
         writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]));
         renameSync(tmp, cacheFile);
-      } catch { /* the folder became read-only meanwhile: no cache */ }
+      } catch { /* the folder became read-only meanwhile: no cache */
+        try { unlinkSync(tmp); } catch { /* never written */ }
+      }
     });
   }
   const mod = new Module(bundle, null);

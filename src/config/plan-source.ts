@@ -163,13 +163,26 @@ export interface CommittedPlan {
   base: string;
 }
 
+/**
+ * How far a reader trusts the caches under the common git dir. Every session can write them, so
+ * what judges work for base (verify, integrate, doctor) asks git and parses the blob itself:
+ * `verified`. Everything else may take the cached answers.
+ */
+export interface PlanReadOptions {
+  verified?: boolean;
+}
+
+export const VERIFIED: PlanReadOptions = { verified: true };
+
 /** The plan in blob `blob` (named `file` in problems), from the per-blob cache or parsed and cached. */
-export async function planFromBlob(ctx: RepoContext, blob: string, file: string): Promise<Plan> {
+export async function planFromBlob(ctx: RepoContext, blob: string, file: string, opts: PlanReadOptions = {}): Promise<Plan> {
   const cacheFile = cachePath(ctx, `plan-${blob}.json`);
-  try {
-    return JSON.parse(readFileSync(cacheFile, 'utf8')) as Plan;
-  } catch {
-    // not cached yet
+  if (!opts.verified) {
+    try {
+      return JSON.parse(readFileSync(cacheFile, 'utf8')) as Plan;
+    } catch {
+      // not cached yet
+    }
   }
   // Bytes, not a string: decoding here would turn bad bytes into U+FFFD before decodePlan sees them.
   const plan = await parse(file, decodePlan(file, gitBytes(['cat-file', 'blob', blob], { cwd: ctx.toplevel })));
@@ -178,9 +191,9 @@ export async function planFromBlob(ctx: RepoContext, blob: string, file: string)
 }
 
 /** `.parallel.yml` as committed on `base`, cached by blob id. */
-export async function readCommittedPlan(ctx: RepoContext, base: string): Promise<CommittedPlan> {
+export async function readCommittedPlan(ctx: RepoContext, base: string, opts: PlanReadOptions = {}): Promise<CommittedPlan> {
   // Base's commit and plan blob as the hooks last recorded them, while fresh (no git process).
-  const cached = freshHookState(ctx.commonDir);
+  const cached = opts.verified ? undefined : freshHookState(ctx.commonDir);
   const res = cached?.base === base
     ? { stdout: `${cached.baseOid}\n${cached.blob}`, exitCode: 0 }
     : git(['rev-parse', '--quiet', `refs/heads/${base}`, `${base}:${PLAN_FILE}`], { cwd: ctx.toplevel, okCodes: [0, 1, 128] });
@@ -194,7 +207,7 @@ export async function readCommittedPlan(ctx: RepoContext, base: string): Promise
     throw new ParallelError(`parallel: ${PLAN_FILE} is not committed on ${base}. Commit it there ("git add ${PLAN_FILE} && git commit"); phases and hooks read the plan from ${base}.`, { exitCode: ExitCode.usage, code: 'invalid_plan' });
   }
   const file = `${base}:${PLAN_FILE}`;
-  const plan = await planFromBlob(ctx, blob, file);
+  const plan = await planFromBlob(ctx, blob, file, opts);
   // The cache is per blob, the base per repository: compare on every read (SPEC: "base" must match).
   if (plan.base !== undefined && plan.base !== base) {
     const text = git(['cat-file', 'blob', blob], { cwd: ctx.toplevel }).stdout;

@@ -10,7 +10,8 @@
  * 1. no trusted record (nor the trusted integration tip) reaches it: `untrusted` below, and
  * 2. it is phase work: it carries a phase's commit note (post-commit writes one for every commit
  *    in a phase worktree, `--no-verify` included; integrate's merge notes do not count), or it is
- *    on a phase branch since that branch was created (its reflog), and
+ *    on a phase branch since that branch was created (its reflog), or a phase worktree's HEAD
+ *    reflog says it was made there (a detached HEAD with hooks off leaves no other trace), and
  * 3. base's own reflog does not say a person's git command put it there (a commit, merge, pull,
  *    rebase in the worktree that has base checked out). This keeps people's commits on base out
  *    when a phase picked them up (`parallel update` fast-forwarding, a rebase onto base), and
@@ -28,6 +29,12 @@ export interface BaseFacts {
   noted: ReadonlyMap<string, PhaseId>;
   /** Per phase: the commits on its branch since the branch was created. */
   phaseLines: ReadonlyMap<PhaseId, ReadonlySet<string>>;
+  /**
+   * Commit -> phase, for commits a phase worktree's own HEAD reflog says were made there (a
+   * commit, cherry-pick, rebase... also on a detached HEAD with every hook off, which leaves no
+   * note and touches no phase branch). Optional: a clone with no such reflogs has none.
+   */
+  madeInPhaseWorktree?: ReadonlyMap<string, PhaseId>;
   /**
    * Commits base's reflog says a person's git command brought there (a commit, merge, pull,
    * rebase... in the worktree that has base checked out; not a bare `update-ref` or a push).
@@ -53,7 +60,7 @@ function phaseOf(f: BaseFacts, commit: string): PhaseId | undefined {
   const noted = f.noted.get(commit);
   if (noted) return noted;
   for (const [id, line] of f.phaseLines) if (line.has(commit)) return id;
-  return undefined;
+  return f.madeInPhaseWorktree?.get(commit);
 }
 
 export function untestedPhaseWork(f: BaseFacts): UntestedWork {

@@ -17,6 +17,7 @@ import { untestedPhaseWork, type UntestedWork } from '../core/untested-base.js';
 import { integrationTrust, readTrusted, type IntegrationTrust } from '../store/trusted.js';
 import { readPhaseTips } from '../git/phase-tips.js';
 import { readPhaseReflog } from '../git/phase-reflog.js';
+import { listPhaseWorktrees } from '../git/phase-worktrees.js';
 import { checkedOutBranches } from '../worktrees/layout.js';
 import { SAVED_REF_PREFIX, refStamp } from '../worktrees/save-work.js';
 import { shellQuote } from '../worktrees/run-command.js';
@@ -59,6 +60,31 @@ function movedByPerson(ctx: RepoContext, base: string, untrusted: ReadonlySet<st
   return out;
 }
 
+/** HEAD reflog messages of git commands that make a commit (not a checkout, reset or fast-forward). */
+const MADE_HERE = /^(commit|cherry-pick|revert|am|rebase( -i)? \((pick|reword|edit|squash|fixup)\)|merge [^:]*: Merge made)/;
+
+/**
+ * Commits of `untrusted` that a phase worktree's HEAD reflog says were made there: a session
+ * can commit on a detached HEAD with every hook off (no note, no phase branch) and move base
+ * there with a hook-less update-ref; its own worktree still remembers making the commit.
+ */
+function madeInPhaseWorktrees(ctx: RepoContext, untrusted: ReadonlySet<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const wt of listPhaseWorktrees(ctx.commonDir)) {
+    let text: string;
+    try {
+      text = readFileSync(join(wt.gitDir, 'logs', 'HEAD'), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      const m = /^[0-9a-f]{40,64} ([0-9a-f]{40,64}) [^\t]*\t(.*)$/.exec(line);
+      if (m && untrusted.has(m[1]!) && MADE_HERE.test(m[2]!) && !out.has(m[1]!)) out.set(m[1]!, wt.phase);
+    }
+  }
+  return out;
+}
+
 export function untestedBaseWork(ctx: RepoContext, base: string, trust: IntegrationTrust = integrationTrust(ctx.toplevel, base)): BaseWork {
   const cwd = ctx.toplevel;
   const tips = readPhaseTips(cwd, { base });
@@ -83,7 +109,7 @@ export function untestedBaseWork(ctx: RepoContext, base: string, trust: Integrat
     const phase = note ? /^phase: (\S+)$/m.exec(note)?.[1] : undefined;
     if (oid && phase && !/^parallel: integrated /m.test(note!)) noted.set(oid, phase);
   }
-  const work = untestedPhaseWork({ untrusted, noted, phaseLines, movedByPerson: movedByPerson(ctx, base, set) });
+  const work = untestedPhaseWork({ untrusted, noted, phaseLines, madeInPhaseWorktree: madeInPhaseWorktrees(ctx, set), movedByPerson: movedByPerson(ctx, base, set) });
   return { base, tip: tips.base, ...work };
 }
 

@@ -99,9 +99,10 @@ export function stateDir(ctx: Pick<RepoContext, 'commonDir'>, ...sub: string[]):
  * The recorded base branch (`parallel.base`), or the branch checked out in the main worktree, or
  * (a fresh CI checkout: detached, or on a phase branch) the default branch of `origin`.
  */
-export function resolveBase(ctx: RepoContext): string {
-  // parallel.base as the hooks last read it, while nothing it came from changed (no git process).
-  const cached = freshHookState(ctx.commonDir);
+export function resolveBase(ctx: RepoContext, opts: { verified?: boolean } = {}): string {
+  // parallel.base as the hooks last read it, while nothing it came from changed (no git process);
+  // not for what judges work for base (`verified`): every session can write that file.
+  const cached = opts.verified ? undefined : freshHookState(ctx.commonDir);
   if (cached?.baseFrom === 'config') return cached.base;
   const recorded = gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel });
   if (recorded) return recorded;

@@ -22,11 +22,16 @@ export function commitNote(phase: string, session: string, message: string | und
  * milliseconds come from this process's start, which the hook spawns right after the commit,
  * when that falls in the same second: commits made within one second keep their order. Anyone
  * can set a commit's date (GIT_COMMITTER_DATE=2030-01-01), so it never counts later than now:
- * a date in the future would keep the phase from ever going stale.
+ * a date in the future would keep the phase from ever going stale. Nor much earlier: git stamps
+ * a new commit with the current time and starts this writer right after it, so a date more than
+ * `PAST_SLACK_MS` before this process started was set by hand (GIT_COMMITTER_DATE=2001-01-01),
+ * and taking it would hide the commit as a heartbeat and list it before the session's start.
  */
+export const PAST_SLACK_MS = 10_000;
+
 export function commitEventTime(committerDate: string, startedMs: number): string {
   const second = Date.parse(committerDate);
-  if (!Number.isFinite(second) || second > startedMs) return new Date(startedMs).toISOString();
+  if (!Number.isFinite(second) || second > startedMs || second + 1000 < startedMs - PAST_SLACK_MS) return new Date(startedMs).toISOString();
   return new Date(startedMs >= second && startedMs < second + 1000 ? startedMs : second + 999).toISOString();
 }
 

@@ -5,7 +5,7 @@
  */
 import { gitTry } from '../git/git.js';
 import { resolveBase, type RepoContext } from '../git/repo.js';
-import { readCommittedPlan } from '../config/plan-source.js';
+import { readCommittedPlan, VERIFIED } from '../config/plan-source.js';
 import { integratedPhases } from '../git/integrated.js';
 import type { Plan } from '../core/plan.js';
 import { gatherPhaseStates } from '../store/gather.js';
@@ -30,8 +30,8 @@ function rev(ctx: RepoContext, ref: string): string | null {
 }
 
 export async function gather(ctx: RepoContext): Promise<Gathered> {
-  const base = resolveBase(ctx);
-  const { plan, blob } = await readCommittedPlan(ctx, base);
+  const base = resolveBase(ctx, VERIFIED);
+  const { plan, blob } = await readCommittedPlan(ctx, base, VERIFIED);
   const { rows, records, baseTip, integrationTip } = await gatherPhaseStates(ctx, plan, base);
   const baseOid = baseTip ?? rev(ctx, `refs/heads/${base}`)!;
   const integration = integrationTip ?? null;

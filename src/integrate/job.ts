@@ -8,7 +8,7 @@ import { git } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
 import { INTEGRATION_BRANCH, type Plan } from '../core/plan.js';
 import { refused, type ParallelError } from '../errors.js';
-import { planFromBlob } from '../config/plan-source.js';
+import { planFromBlob, VERIFIED } from '../config/plan-source.js';
 import type { Gathered } from './gather.js';
 import type { IntegratePlan } from './plan-steps.js';
 import type { Job } from './journal.js';
@@ -72,5 +72,5 @@ export function createJob(ctx: RepoContext, g: Gathered, plan: IntegratePlan, op
 
 /** The plan a job was made with (by blob id: base may have moved since). */
 export async function planOfJob(ctx: RepoContext, job: Pick<Job, 'planBlob' | 'base'>): Promise<Plan> {
-  return planFromBlob(ctx, job.planBlob, `${job.base}:.parallel.yml`);
+  return planFromBlob(ctx, job.planBlob, `${job.base}:.parallel.yml`, VERIFIED);
 }

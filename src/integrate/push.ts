@@ -116,7 +116,7 @@ export async function runWithPush(input: CommandInput, runHere: RunHere): Promis
   if (o['dry-run'] || o.abort) throw usageError(`parallel: --push does not combine with ${o.abort ? '--abort' : '--dry-run'}: it pushes a finished run. Run "parallel integrate ${o.abort ? '--abort' : '--dry-run'}" alone.`);
   const ctx = openRepo(input.cwd);
   const remote = pickRemote(ctx, input.args[0], 'integrate');
-  const base = resolveBase(ctx);
+  const base = resolveBase(ctx, { verified: true });
   const landToo = Boolean(o.land);
   const progress = (line: string) => input.io.err(`parallel: ${line}`);
   // One lock from the fetch to the push: another integrate in this clone cannot slip in between

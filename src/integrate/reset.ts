@@ -43,7 +43,7 @@ export interface ResetOutcome {
 /** `parallel integrate --reset` (the caller holds integrate's lock and has no pending job). */
 export function resetIntegration(ctx: RepoContext): ResetOutcome {
   const cwd = ctx.toplevel;
-  const base = resolveBase(ctx);
+  const base = resolveBase(ctx, { verified: true });
   const trust = integrationTrust(cwd, base);
   if (!trust.tip || trust.strays.length === 0) {
     const at = trust.tip ? `at ${short(trust.tip)}, a commit integrate recorded (or base)` : 'absent';

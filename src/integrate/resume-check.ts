@@ -8,7 +8,7 @@
  * on: the next run then plans with the new plan.
  */
 import { resolveBase, type RepoContext } from '../git/repo.js';
-import { readCommittedPlan } from '../config/plan-source.js';
+import { readCommittedPlan, VERIFIED } from '../config/plan-source.js';
 import { phaseById, type Plan } from '../core/plan.js';
 import { refused } from '../errors.js';
 import { verifyCommits } from '../enforce/verify.js';
@@ -20,8 +20,8 @@ const FIX = 'Run "parallel integrate --abort" (it undoes this integrate), then "
 
 /** Returns a progress line when the plan changed but the job may go on; throws when it may not. */
 export async function checkPlanOnResume(ctx: RepoContext, job: Job, pinned: Plan): Promise<string | undefined> {
-  const base = resolveBase(ctx);
-  const { plan, blob } = await readCommittedPlan(ctx, base);
+  const base = resolveBase(ctx, VERIFIED);
+  const { plan, blob } = await readCommittedPlan(ctx, base, VERIFIED);
   if (blob === job.planBlob) return undefined;
   const what = `${base}'s .parallel.yml changed since this integrate started (${short(job.planBlob)} -> ${short(blob)})`;
   if ((plan.test ?? null) !== job.test || plan.setup.join('\n') !== pinned.setup.join('\n') || plan.testRetries !== job.testRetries) {

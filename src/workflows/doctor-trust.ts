@@ -22,7 +22,7 @@ export function trustFindings(ctx: RepoContext): { detail: string; problems: Fin
   const cwd = ctx.toplevel;
   let base: string;
   try {
-    base = resolveBase(ctx);
+    base = resolveBase(ctx, { verified: true });
   } catch {
     return { detail: 'no base', problems: [] };
   }

@@ -4,7 +4,7 @@
  * trusts (the integration branch, phase work on base, renamed phase branches). Each problem comes
  * with the exact command that fixes it; exit 1 if there is any.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandInput, CommandResult } from '../command.js';
 import { ExitCode } from '../errors.js';
@@ -20,7 +20,7 @@ import { readPhaseTips } from '../git/phase-tips.js';
 import { cloneOrigin, readSessions } from '../store/store.js';
 import { findMissingBranches } from '../worktrees/missing-branch.js';
 import { describeMissingBranch, missingBranchFix, type MissingBranchFacts } from '../core/missing-branch.js';
-import { readCommittedPlan } from '../config/plan-source.js';
+import { readCommittedPlan, VERIFIED } from '../config/plan-source.js';
 import { resolveBase } from '../git/repo.js';
 
 interface Check {
@@ -89,8 +89,8 @@ function worktrees(ctx: RepoContext, gone: Map<string, MissingBranchFacts>): Che
 /** Phases started here whose branch was renamed or deleted from their worktree (none without a plan on base). */
 async function missingPhaseBranchesOf(ctx: RepoContext): Promise<Map<string, MissingBranchFacts>> {
   try {
-    const base = resolveBase(ctx);
-    const { plan } = await readCommittedPlan(ctx, base);
+    const base = resolveBase(ctx, VERIFIED);
+    const { plan } = await readCommittedPlan(ctx, base, VERIFIED);
     const tips = readPhaseTips(ctx.toplevel, { base });
     return findMissingBranches({
       cwd: ctx.toplevel, commonDir: ctx.commonDir, origin: cloneOrigin(ctx), plan, records: readSessions(ctx),
@@ -132,7 +132,39 @@ function coordination(ctx: RepoContext): Check {
   }
   const tree = git(['ls-tree', '-r', '--name-only', tip], { cwd: ctx.toplevel, okCodes: [0, 128] });
   if (tree.exitCode !== 0) return check('coordination', NOTES_REF, [{ message: `${NOTES_REF} cannot be read: ${tree.stderr.trim().split('\n')[0]}`, fix: 'git fsck --full   (then restore missing objects from a clone with "parallel sync <remote>")' }]);
+  const lost = lostStoreTip(ctx, tip);
+  if (lost) return check('coordination', NOTES_REF, [lost]);
   return check('coordination', `${NOTES_REF} readable (${tree.stdout.split('\n').filter(Boolean).length} entries)`, []);
+}
+
+/**
+ * The ref's own reflog names an earlier value that its tip no longer reaches: someone rewound it
+ * past the hooks (`git -c core.hooksPath=/dev/null update-ref refs/notes/parallel <commit>`), and
+ * every event since then is out of sight though still in the object store. Two git calls.
+ */
+function lostStoreTip(ctx: RepoContext, tip: string): { message: string; fix: string } | undefined {
+  let values: string[];
+  try {
+    values = readFileSync(join(ctx.commonDir, 'logs', ...NOTES_REF.split('/')), 'utf8').split('\n')
+      .map((l) => /^[0-9a-f]{40,64} ([0-9a-f]{40,64}) /.exec(l)?.[1]).filter((v): v is string => !!v && !/^0+$/.test(v));
+  } catch {
+    return undefined; // no reflog (core.logAllRefUpdates off)
+  }
+  const unreached = new Set(git(['rev-list', '--ignore-missing', '--stdin'], { cwd: ctx.toplevel, input: [...new Set(values), `^${tip}`].join('\n') + '\n' }).stdout.split('\n'));
+  const candidates = [...new Set(values)].filter((v) => unreached.has(v));
+  if (candidates.length === 0) return undefined;
+  // Only the store's own commits hold events (a stray value the ref was rewound to holds none).
+  const stored = new Set(git(['log', '--no-walk=unsorted', '--format=%H %cn', '--stdin'], { cwd: ctx.toplevel, input: candidates.join('\n') + '\n' }).stdout
+    .split('\n').filter((l) => l.endsWith(' parallel')).map((l) => l.split(' ')[0]));
+  const last = [...values].reverse().find((v) => stored.has(v));
+  if (!last) return undefined;
+  const writtenSince = git(['log', '-1', '--format=%cn', tip], { cwd: ctx.toplevel }).stdout.trim() === 'parallel';
+  return {
+    message: `${NOTES_REF} was moved to ${tip.slice(0, 12)}, which does not hold its earlier value ${last.slice(0, 12)} (its reflog): the status and events recorded up to then are out of sight (a hook-less update-ref or a forced push)`,
+    fix: writtenSince
+      ? `git log -g ${NOTES_REF}   (events were written since: keep them by merging ${last.slice(0, 12)} back; push it to a clone and run "parallel sync" there, or ask for help)`
+      : `git update-ref ${NOTES_REF} ${last} ${tip}   (compare-and-swap: puts the ref back where its events are; nothing was written since)`,
+  };
 }
 
 function trust(ctx: RepoContext): Check {

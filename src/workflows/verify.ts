@@ -6,7 +6,7 @@
 import type { CommandInput, CommandResult } from '../command.js';
 import { ExitCode, usageError } from '../errors.js';
 import { openRepo, resolveBase } from '../git/repo.js';
-import { readCommittedPlan } from '../config/plan-source.js';
+import { readCommittedPlan, VERIFIED } from '../config/plan-source.js';
 import { phaseById } from '../core/plan.js';
 import { verifyPhaseReport, type Violation } from '../enforce/verify.js';
 import { showPath } from '../enforce/message.js';
@@ -27,9 +27,9 @@ function describe(v: Violation): string {
 
 export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepo(input.cwd);
-  const base = resolveBase(ctx);
+  const base = resolveBase(ctx, VERIFIED);
   adoptRemoteBase(ctx.toplevel, base); // a fresh CI clone has only origin/<base>
-  const { plan } = await readCommittedPlan(ctx, base);
+  const { plan } = await readCommittedPlan(ctx, base, VERIFIED);
   const unknown = input.args.filter((id) => !phaseById(plan, id));
   if (unknown.length) {
     throw usageError(`parallel: ${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length === 1 ? 'is not a phase' : 'are not phases'} of the plan on ${base}. Run "parallel status" to list the phases.`);

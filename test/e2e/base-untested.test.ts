@@ -117,3 +117,34 @@ describe("a coordinator's hand merge of a phase branch", () => {
     expect(r.data.already_integrated).toContain('alpha');
   });
 });
+
+describe('a commit made on a detached HEAD in a phase worktree with every hook off', () => {
+  let f: Fixture;
+  beforeAll(() => {
+    f = new Fixture(planYaml({ name: 'detached', test: 'test -e README.md', phases: letterPhases(2) }));
+    f.start('alpha', 'beta');
+  });
+  afterAll(() => f.cleanup());
+
+  it('and base moved onto it with a hook-less update-ref is untested phase work for verify, doctor and integrate', () => {
+    const cwd = f.worktree('beta');
+    const before = f.rev('main')!;
+    f.repo.git(['checkout', '-q', '--detach', 'main'], { cwd });
+    f.repo.write('alpha/not-beta', 'x\n', cwd);
+    f.repo.git(['add', '-A'], { cwd });
+    f.repo.git([...OFF, 'commit', '-q', '-m', 'no note, no branch'], { cwd });
+    const made = f.repo.git(['rev-parse', 'HEAD'], { cwd }).stdout.trim();
+    f.repo.git([...OFF, 'update-ref', 'refs/heads/main', 'HEAD'], { cwd });
+    f.repo.git(['checkout', '-q', 'parallel/beta'], { cwd });
+    expect(f.rev('main')).toBe(made);
+    const v = f.repo.parallel(['verify']);
+    expect(v.code, v.stdout + v.stderr).toBe(1);
+    expect(v.stdout).toContain(`base main is at ${made.slice(0, 7)}, which holds 1 commit of phase beta that integrate never tested (${made.slice(0, 7)} "no note, no branch")`);
+    expect(v.stdout).toContain(`git update-ref refs/heads/main ${before} ${made}`);
+    expect(f.repo.parallel(['doctor']).code).toBe(1);
+    const r = f.repo.parallel(['integrate', '--land']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('never tested');
+    expect(f.rev('parallel/integration')).toBeNull();
+  });
+});

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/repo.js';
@@ -72,4 +72,34 @@ it('loads the bundle plainly with source maps under PARALLEL_DEBUG, writing no c
   const r = run(['status'], { PARALLEL_DEBUG: '1' });
   expect(r.stderr).not.toMatch(/SyntaxError|internal error/);
   expect(readdirSync(join(pkg, 'dist', 'cli')).filter((f) => f.includes('.status.'))).toEqual([]);
+});
+
+it('a cache damaged on disk (same size, other bytes) is rejected and replaced, not a crash', () => {
+  const cache = `${bundle}.other.v8cache`;
+  expect(run(['--version']).code).toBe(0);
+  const bytes = readFileSync(cache);
+  for (let i = bytes.length >> 1; i < (bytes.length >> 1) + 4000; i++) bytes[i]! ^= 0x5a;
+  writeFileSync(cache, bytes);
+  const r = run(['--version']);
+  expect(r.code, r.stderr.slice(0, 300)).toBe(0);
+  expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  expect(readFileSync(cache).equals(bytes)).toBe(false);
+  expect(run(['--version']).code).toBe(0);
+});
+
+it('a mistyped command (exit 2) leaves no cache file behind', () => {
+  const r = run(['statsu']);
+  expect(r.code).toBe(2);
+  expect(existsSync(`${bundle}.statsu.v8cache`)).toBe(false);
+});
+
+it('a cache that cannot be replaced (a folder in its place) leaves no temporary file behind', () => {
+  const cache = `${bundle}.log.v8cache`;
+  mkdirSync(cache);
+  try {
+    expect(run(['log', '--help']).code).toBe(0);
+    expect(readdirSync(join(pkg, 'dist', 'cli')).filter((n) => n.startsWith('main.bundle.cjs.log.v8cache.'))).toEqual([]);
+  } finally {
+    rmSync(cache, { recursive: true });
+  }
 });

@@ -6,6 +6,7 @@
  * own writes from (and for) phase worktrees still work.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authAndUi, clean, commit, head, noteWritten, removeRepo, stage, type HookRepo } from './hooks-fixture.js';
@@ -65,6 +66,18 @@ describe('reference-transaction: refs a phase worktree may not move', () => {
     expect(saved.code).not.toBe(0);
     expect(saved.stderr).toContain('refusing to move refs/parallel/saved/auth/x');
     expect(rev('refs/parallel/saved/auth/x')).toBe('');
+  });
+
+  it("a forged pre-commit token (git's own pid, another ref) moves neither another phase's branch nor base", () => {
+    const gitDir = inAuth(['rev-parse', '--absolute-git-dir']).stdout.trim();
+    for (const ref of ['refs/heads/parallel/ui', 'refs/heads/main']) {
+      const old = rev(ref);
+      // exec keeps the shell's pid, so git's pid ($PPID in the hook) is the one in the token.
+      const r = spawnSync('sh', ['-c', `echo "$$ ${old} ${ref}" > "${gitDir}/parallel-checked"; exec git update-ref ${ref} ${foreign} ${old}`], { cwd: auth, env: h.repo.env, encoding: 'utf8' });
+      expect(r.status, ref).not.toBe(0);
+      expect(r.stderr).toContain(`refusing to move ${ref.replace('refs/heads/', '')} from the worktree of phase auth`);
+      expect(rev(ref)).toBe(old);
+    }
   });
 
   it('refuses deleting or rewinding the coordination ref; a fast-forward is fine', () => {

@@ -133,7 +133,7 @@ describe('integrate --push killed with SIGKILL at random points', () => {
       // The next run converges: in the killed clone (resuming its job) or in a fresh one.
       const next = run % 3 === 0 ? dir : h.runnerClone(`kill-${run}-next`, { identity: 'runner-k' });
       const again = h.pushJson(next);
-      expect([0, 4], `${what}, re-run: ${again.stderr}`).toContain(again.code);
+      expect([0, 4], `${what}, re-run: ${again.stderr} ${JSON.stringify(again.data)}`).toContain(again.code);
       if (again.code === 4) expect(h.pushJson(next).code).toBe(0);
       h.expectOnlyTested(plan, `${what}, re-run`);
       const main = h.hostRev('refs/heads/main')!;

@@ -49,3 +49,31 @@ describe('a commit dated in the future', () => {
     expect(text).not.toMatch(/just now/);
   });
 });
+
+describe('a commit dated in the past', () => {
+  let repo: TestRepo;
+  let wt: string;
+  let before: number;
+  let commit: string;
+  beforeAll(async () => {
+    repo = planRepo(SCHEMA_AUTH_PLAN);
+    expect(repo.parallel(['start', 'schema']).code).toBe(0);
+    wt = wtPath(repo, 'schema');
+    await sleep(1100);
+    before = Date.now();
+    repo.write('src/db/b.sql', 'create table b;\n', wt);
+    repo.git(['add', '.'], { cwd: wt });
+    repo.git(['commit', '-q', '-m', 'from 2001'], { cwd: wt, env: { GIT_COMMITTER_DATE: '2001-01-01T00:00:00Z' } });
+    commit = repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
+    await noteWritten(repo, commit);
+  });
+  afterAll(() => repo.cleanup());
+
+  it('counts as a heartbeat when it was recorded, and the log lists it after the start', () => {
+    const events = repo.json<{ events: { type: string; at: string; commit?: string }[] }>(['log', 'schema']).data.events;
+    expect(events.map((e) => e.type)).toEqual(['start', 'commit']);
+    expect(Date.parse(events[1]!.at)).toBeGreaterThanOrEqual(before - 1000);
+    const row = repo.json<{ phases: Row[] }>(['status']).data.phases.find((p) => p.id === 'schema')!;
+    expect(Date.parse(row.last_heartbeat!)).toBeGreaterThanOrEqual(before - 1000);
+  });
+});

@@ -32,6 +32,12 @@ describe('untested phase work on base', () => {
     expect(r.resetTo).toBe('U1');
   });
 
+  it('a commit a phase worktree\'s HEAD reflog made is flagged with no note and no branch (detached, hooks off)', () => {
+    const r = untestedPhaseWork(facts({ madeInPhaseWorktree: new Map([['P', 'gamma'], ['U1', 'gamma']]) }));
+    // U1: the person's commit on base wins over a phase worktree that made the same commit id (a fast-forward is no make).
+    expect(r).toEqual({ commits: [{ commit: 'P', phase: 'gamma' }], phases: ['gamma'], resetTo: 'U1' });
+  });
+
   it('a person\'s hand merge of phase work is theirs (even with notes); without the reflog entry it is flagged', () => {
     expect(untestedPhaseWork(facts({ noted: new Map([['P', 'gamma']]), movedByPerson: new Set(['U1', 'P', 'U2']) })).commits).toEqual([]);
   });
