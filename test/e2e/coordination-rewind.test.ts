@@ -5,6 +5,8 @@
  * reports it (exit 1) with the compare-and-swap that puts the ref back, and is quiet after it.
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fixture, letterPhases, planYaml } from './integrate-fixture.js';
 import { noteWritten } from '../helpers/repo.js';
@@ -17,6 +19,22 @@ describe('the coordination ref rewound past the hooks', () => {
     noteWritten(f.repo, f.work('alpha', { 'alpha/a': 'a\n' }));
   });
   afterAll(() => f.cleanup());
+
+  it('a store write that lands while doctor reads is not a rewind (the reflog is newer than the tip it read)', () => {
+    // doctor read the tip, then a heartbeat wrote: emulated by a ref file one write behind its reflog.
+    const t0 = f.rev('refs/notes/parallel')!;
+    expect(f.repo.parallel(['heartbeat', '-m', 'meanwhile'], { cwd: f.worktree('beta') }).code).toBe(0);
+    const t1 = f.rev('refs/notes/parallel')!;
+    expect(t1).not.toBe(t0);
+    const refFile = join(f.repo.dir, '.git', 'refs', 'notes', 'parallel');
+    writeFileSync(refFile, `${t0}\n`);
+    try {
+      const d = f.repo.parallel(['doctor']);
+      expect(d.stdout).not.toContain('which does not hold its earlier value');
+    } finally {
+      writeFileSync(refFile, `${t1}\n`);
+    }
+  });
 
   it('doctor names the lost store tip and the fix; after the fix status sees the phases again', () => {
     const before = f.rev('refs/notes/parallel')!;
