@@ -5,7 +5,7 @@
  * Every request body is kept, so a test can look for what reached the model (the brief, a
  * tool_result's refusal reason, context added by a hook).
  */
-import { createServer, type Server } from 'node:http';
+import { sse, startJsonStandIn } from './json-standin.js';
 
 export type Turn = { tool: string; input: Record<string, unknown> } | { text: string };
 
@@ -18,66 +18,41 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-function sse(res: import('node:http').ServerResponse, events: [string, unknown][]): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const [name, data] of events) res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-  res.end();
-}
-
 export async function startStandIn(script: Turn[]): Promise<StandIn> {
-  const requests: StandIn['requests'] = [];
   let next = 0;
   let ids = 0;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let body: Record<string, unknown> = {};
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-      } catch {
-        // not JSON: keep an empty body
-      }
-      requests.push({ path: req.url ?? '', body });
-      if (req.method !== 'POST') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{}');
-        return;
-      }
-      const model = typeof body.model === 'string' ? body.model : 'claude-standin';
-      const usage = { input_tokens: 10, output_tokens: 5 };
-      if (!body.stream) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: `msg_${++ids}`, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', stop_sequence: null, usage }));
-        return;
-      }
-      const turn = script[next] ?? { text: 'Done.' };
-      next += 1;
-      const id = `msg_${++ids}`;
-      const start: [string, unknown] = ['message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage } }];
-      if ('tool' in turn) {
-        sse(res, [start,
-          ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: `toolu_${ids}`, name: turn.tool, input: {} } }],
-          ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(turn.input) } }],
-          ['content_block_stop', { type: 'content_block_stop', index: 0 }],
-          ['message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 5 } }],
-          ['message_stop', { type: 'message_stop' }]]);
-      } else {
-        sse(res, [start,
-          ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
-          ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: turn.text } }],
-          ['content_block_stop', { type: 'content_block_stop', index: 0 }],
-          ['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } }],
-          ['message_stop', { type: 'message_stop' }]]);
-      }
-    });
+  const http = await startJsonStandIn((req, res, body) => {
+    if (req.method !== 'POST') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+      return;
+    }
+    const model = typeof body.model === 'string' ? body.model : 'claude-standin';
+    const usage = { input_tokens: 10, output_tokens: 5 };
+    if (!body.stream) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: `msg_${++ids}`, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', stop_sequence: null, usage }));
+      return;
+    }
+    const turn = script[next] ?? { text: 'Done.' };
+    next += 1;
+    const id = `msg_${++ids}`;
+    const start: [string, unknown] = ['message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage } }];
+    if ('tool' in turn) {
+      sse(res, [start,
+        ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: `toolu_${ids}`, name: turn.tool, input: {} } }],
+        ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(turn.input) } }],
+        ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+        ['message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 5 } }],
+        ['message_stop', { type: 'message_stop' }]]);
+    } else {
+      sse(res, [start,
+        ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+        ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: turn.text } }],
+        ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+        ['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } }],
+        ['message_stop', { type: 'message_stop' }]]);
+    }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${addr.port}`,
-    requests,
-    seen: () => requests.map((r) => JSON.stringify(r.body)).join('\n'),
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  return { url: `http://127.0.0.1:${http.port}`, requests: http.requests, seen: http.seen, close: http.close };
 }

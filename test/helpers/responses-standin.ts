@@ -7,7 +7,7 @@
  * runs while Codex waits for that answer (to look at the phase mid-session). Every request body
  * is kept, so a test can look for what reached the model.
  */
-import { createServer, type Server } from 'node:http';
+import { sse, startJsonStandIn } from './json-standin.js';
 
 export type ResponsesTurn = ({ custom: string; input: string } | { call: string; arguments: Record<string, unknown> } | { text: string }) & { before?: () => void };
 
@@ -25,57 +25,42 @@ export interface ResponsesStandIn {
 }
 
 export async function startResponsesStandIn(first: ResponsesTurn[] = []): Promise<ResponsesStandIn> {
-  const requests: ResponsesStandIn['requests'] = [];
   let script = first;
   let next = 0;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let body: Record<string, unknown> = {};
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-      } catch {
-        // not JSON: keep an empty body
-      }
-      requests.push({ path: req.url ?? '', body });
-      if (req.method !== 'POST' || !/\/responses$/.test(req.url ?? '')) {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end('{"error":{"message":"not served by the stand-in"}}');
-        return;
-      }
-      const n = next++;
-      const turn = script[n] ?? { text: 'Done.' };
-      try {
-        turn.before?.();
-      } catch (e) {
-        // A failed look must not hang Codex: answer, and let the test see the error.
-        requests.push({ path: 'before-failed', body: { error: String(e) } });
-      }
-      const id = `resp_${n + 1}`;
-      const item = 'custom' in turn
-        ? { type: 'custom_tool_call', id: `ctc_${n + 1}`, call_id: `call_${n + 1}`, name: turn.custom, input: turn.input, status: 'completed' }
-        : 'call' in turn
-          ? { type: 'function_call', id: `fc_${n + 1}`, call_id: `call_${n + 1}`, name: turn.call, arguments: JSON.stringify(turn.arguments), status: 'completed' }
-          : { type: 'message', role: 'assistant', id: `msg_${n + 1}`, status: 'completed', content: [{ type: 'output_text', text: turn.text, annotations: [] }] };
-      const usage = { input_tokens: 10, input_tokens_details: null, output_tokens: 5, output_tokens_details: null, total_tokens: 15 };
-      const events = [
-        { type: 'response.created', response: { id } },
-        { type: 'response.output_item.added', output_index: 0, item },
-        { type: 'response.output_item.done', output_index: 0, item },
-        { type: 'response.completed', response: { id, usage } },
-      ];
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      for (const e of events) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-      res.end();
-    });
+  const http = await startJsonStandIn((req, res) => {
+    if (req.method !== 'POST' || !/\/responses$/.test(req.url ?? '')) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":{"message":"not served by the stand-in"}}');
+      return;
+    }
+    const n = next++;
+    const turn = script[n] ?? { text: 'Done.' };
+    try {
+      turn.before?.();
+    } catch (e) {
+      // A failed look must not hang Codex: answer, and let the test see the error.
+      requests.push({ path: 'before-failed', body: { error: String(e) } });
+    }
+    const id = `resp_${n + 1}`;
+    const item = 'custom' in turn
+      ? { type: 'custom_tool_call', id: `ctc_${n + 1}`, call_id: `call_${n + 1}`, name: turn.custom, input: turn.input, status: 'completed' }
+      : 'call' in turn
+        ? { type: 'function_call', id: `fc_${n + 1}`, call_id: `call_${n + 1}`, name: turn.call, arguments: JSON.stringify(turn.arguments), status: 'completed' }
+        : { type: 'message', role: 'assistant', id: `msg_${n + 1}`, status: 'completed', content: [{ type: 'output_text', text: turn.text, annotations: [] }] };
+    const usage = { input_tokens: 10, input_tokens_details: null, output_tokens: 5, output_tokens_details: null, total_tokens: 15 };
+    const events = [
+      { type: 'response.created', response: { id } },
+      { type: 'response.output_item.added', output_index: 0, item },
+      { type: 'response.output_item.done', output_index: 0, item },
+      { type: 'response.completed', response: { id, usage } },
+    ];
+    sse(res, events.map((e) => [e.type, e]));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address() as { port: number };
+  const { requests } = http;
   return {
-    url: `http://127.0.0.1:${addr.port}/v1`,
+    url: `http://127.0.0.1:${http.port}/v1`,
     requests,
-    seen: () => requests.map((r) => JSON.stringify(r.body)).join('\n'),
+    seen: http.seen,
     outputOf: (n) => {
       for (const r of requests) {
         const input = Array.isArray(r.body.input) ? (r.body.input as { type?: string; call_id?: string; output?: unknown }[]) : [];
@@ -89,6 +74,6 @@ export async function startResponsesStandIn(first: ResponsesTurn[] = []): Promis
       next = 0;
       requests.length = 0;
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: http.close,
   };
 }
