@@ -87,6 +87,7 @@ function launcher(bundle, commonjs) {
 // Runs ${bundle} with V8's code cache (written by scripts/build.mjs; see there).
 ${commonjs ? "const Module = require('node:module');" : "import Module from 'node:module';\nconst require = Module.createRequire(import.meta.url);"}
 const bundle = require.resolve(${JSON.stringify(bundle)});
+const dir = bundle.slice(0, bundle.lastIndexOf('/'));
 if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
   process.setSourceMapsEnabled(true);
   require(bundle);
@@ -113,7 +114,7 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
   } catch { /* first run of this command: none yet */ }
   const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
   v8.setFlagsFromString('--no-verify-snapshot-checksum');
-  const writable = () => { try { accessSync(bundle.slice(0, bundle.lastIndexOf('/')), constants.W_OK); return true; } catch { return false; } };
+  const writable = () => { try { accessSync(dir, constants.W_OK); return true; } catch { return false; } };
   // A read-only package folder (a global install): no cache, and no time spent making one.
   if ((!cachedData || script.cachedDataRejected) && writable()) {
     process.once('exit', (code) => {
@@ -133,7 +134,7 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
   const mod = new Module(bundle, null);
   mod.filename = bundle;
   mod.paths = Module._nodeModulePaths(bundle);
-  script.runInThisContext()(mod.exports, Module.createRequire(bundle), mod, bundle, bundle.slice(0, bundle.lastIndexOf('/')));
+  script.runInThisContext()(mod.exports, Module.createRequire(bundle), mod, bundle, dir);
 }
 `;
 }

@@ -10,7 +10,8 @@ import type { RepoContext } from '../git/repo.js';
 import { git, gitTry } from '../git/git.js';
 import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
 import { PLAN_FILE } from '../core/plan.js';
-import { OWNERSHIP_JSON, freshPlanBlob, recordPlanBlob, rulesRoot } from '../hooks/rule-paths.js';
+import { OWNERSHIP_JSON, rulesRoot } from '../hooks/rule-paths.js';
+import { freshHookState, recordAgentState } from '../git/hook-state.js';
 
 /** Every worktree of the repository: the main one and each linked one (git's admin folders, no git process). */
 export function worktreeTops(ctx: Pick<RepoContext, 'commonDir' | 'mainWorktree'>): string[] {
@@ -54,14 +55,14 @@ function inside(path: string, dir: string): boolean {
 
 async function ownership(ctx: RepoContext): Promise<OwnershipModel> {
   // The blob the git hooks recorded for base while it is fresh (no git process), else ask git.
-  let blob: string | null | undefined = freshPlanBlob(ctx.commonDir);
+  let blob: string | null | undefined = freshHookState(ctx.commonDir)?.blob;
   if (!blob) {
     const base = gitTry(['config', '--get', 'parallel.base'], { cwd: ctx.toplevel });
     // Base's tip and its plan blob in one call; recorded so the next edit asks git nothing.
     const both = base ? gitTry(['rev-parse', '--quiet', `refs/heads/${base}`, `refs/heads/${base}:${PLAN_FILE}`], { cwd: ctx.toplevel }) : null;
     const [tip, planBlob] = (both ?? '').split('\n');
     blob = tip && planBlob ? planBlob : null;
-    if (base && tip && planBlob) recordPlanBlob(ctx.commonDir, base, tip, planBlob);
+    if (base && tip && planBlob) recordAgentState(ctx.commonDir, base, tip, planBlob);
   }
   if (blob) {
     const file = join(rulesRoot(ctx), blob, OWNERSHIP_JSON);
