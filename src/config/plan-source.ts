@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { ParallelError, ExitCode } from '../errors.js';
 import { git, gitAsync, gitBytes, gitTry, type GitResult } from '../git/git.js';
 import type { RepoContext } from '../git/repo.js';
-import { freshHookState } from '../git/hook-state.js';
+import { freshHookState, type CacheTrust } from '../git/hook-state.js';
 import { PLAN_FILE, type Plan } from '../core/plan.js';
 import type { PlanProblem } from './plan-loader.js';
 
@@ -163,19 +163,10 @@ export interface CommittedPlan {
   base: string;
 }
 
-/**
- * How far a reader trusts the caches under the common git dir. Every session can write them, so
- * what judges work for base (verify, integrate, doctor) asks git and parses the blob itself:
- * `verified`. Everything else may take the cached answers.
- */
-export interface PlanReadOptions {
-  verified?: boolean;
-}
-
-export const VERIFIED: PlanReadOptions = { verified: true };
+export const VERIFIED: CacheTrust = { verified: true };
 
 /** The plan in blob `blob` (named `file` in problems), from the per-blob cache or parsed and cached. */
-export async function planFromBlob(ctx: RepoContext, blob: string, file: string, opts: PlanReadOptions = {}): Promise<Plan> {
+export async function planFromBlob(ctx: RepoContext, blob: string, file: string, opts: CacheTrust = {}): Promise<Plan> {
   const cacheFile = cachePath(ctx, `plan-${blob}.json`);
   if (!opts.verified) {
     try {
@@ -191,7 +182,7 @@ export async function planFromBlob(ctx: RepoContext, blob: string, file: string,
 }
 
 /** `.parallel.yml` as committed on `base`, cached by blob id. */
-export async function readCommittedPlan(ctx: RepoContext, base: string, opts: PlanReadOptions = {}): Promise<CommittedPlan> {
+export async function readCommittedPlan(ctx: RepoContext, base: string, opts: CacheTrust = {}): Promise<CommittedPlan> {
   // Base's commit and plan blob as the hooks last recorded them, while fresh (no git process).
   const cached = opts.verified ? undefined : freshHookState(ctx.commonDir);
   const res = cached?.base === base

@@ -47,6 +47,15 @@ export function parseHookState(text: string): HookState | undefined {
   return { base, baseFrom: values.get(KEYS.baseFrom) ?? '', baseOid, blob, userHooks, files: files.split('\n').filter(Boolean) };
 }
 
+/**
+ * How far a reader trusts the caches under the common git dir. Every session can write them, so
+ * what judges work for base (verify, integrate, doctor) asks git and parses the plan itself:
+ * `verified`. Everything else may take the cached answers.
+ */
+export interface CacheTrust {
+  verified?: boolean;
+}
+
 const AGENT_STATE = 'agent-state';
 
 /**

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { ParallelError, ExitCode } from '../errors.js';
 import { git, gitTry } from './git.js';
-import { freshHookState } from './hook-state.js';
+import { freshHookState, type CacheTrust } from './hook-state.js';
 
 export interface RepoContext {
   /** The directory the command was run from. */
@@ -99,7 +99,7 @@ export function stateDir(ctx: Pick<RepoContext, 'commonDir'>, ...sub: string[]):
  * The recorded base branch (`parallel.base`), or the branch checked out in the main worktree, or
  * (a fresh CI checkout: detached, or on a phase branch) the default branch of `origin`.
  */
-export function resolveBase(ctx: RepoContext, opts: { verified?: boolean } = {}): string {
+export function resolveBase(ctx: RepoContext, opts: CacheTrust = {}): string {
   // parallel.base as the hooks last read it, while nothing it came from changed (no git process);
   // not for what judges work for base (`verified`): every session can write that file.
   const cached = opts.verified ? undefined : freshHookState(ctx.commonDir);
