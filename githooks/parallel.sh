@@ -267,7 +267,19 @@ pl_clear_pathspec_env() {
   unset GIT_LITERAL_PATHSPECS GIT_ICASE_PATHSPECS GIT_GLOB_PATHSPECS GIT_NOGLOB_PATHSPECS
 }
 
-# pre-commit and pre-merge-commit: the staged entries against the phase's rules.
+# The entries of the commit being made, in git's raw diff format (extra options in "$@"; the
+# rules' pathspecs may follow): staged against HEAD in pre-commit; for a commit whose pre-commit
+# deferred its check (the hook file), the new commit's tree against HEAD's ($pl_from, $pl_to),
+# which is what was staged. diff-tree reads the index for nothing here, so it is given none.
+pl_staged_diff() {
+  git -c core.quotePath=true diff-index --cached --no-renames --ignore-submodules=none HEAD "$@"
+}
+pl_commit_diff() {
+  GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git -c core.quotePath=true diff-tree -r --no-renames --ignore-submodules=none "$pl_from" "$pl_to" "$@"
+}
+
+# pre-commit and pre-merge-commit (pl_diff=pl_staged_diff), or a deferred pre-commit judged in
+# reference-transaction (pl_diff=pl_commit_diff): the commit's entries against the phase's rules.
 pl_check_staged() {
   pl_what=commit
   if [ -n "$pl_reviewer" ]; then
@@ -275,20 +287,20 @@ pl_check_staged() {
     return 1
   fi
   pl_clear_pathspec_env
-  if [ "$pl_hook" = pre-commit ] && [ ! -f "$pl_gitdir/MERGE_HEAD" ] && pl_rules_for "$pl_phase" shared; then
+  if [ "$pl_hook" != pre-merge-commit ] && [ ! -f "$pl_gitdir/MERGE_HEAD" ] && pl_rules_for "$pl_phase" shared; then
     pl_s=1
-    if pl_out=$(git -c core.quotePath=true diff-index --cached --no-renames --ignore-submodules=none HEAD 2>/dev/null); then pl_scan "$pl_out"; pl_s=$?; fi
+    if pl_out=$($pl_diff 2>/dev/null); then pl_scan "$pl_out"; pl_s=$?; fi
     [ "$pl_s" = 2 ] && pl_refuse_staged && return 1
     if [ "$pl_s" = 0 ]; then
       [ "$pl_tier" = case ] && { pl_debug 'allowed by the shell fast path (case rules)'; return 0; }
-      if pl_out=$(pl_outside git -c core.quotePath=true diff-index --cached --no-renames --ignore-submodules=none --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ] &&
-        pl_out=$(pl_excluded git -c core.quotePath=true diff-index --cached --no-renames --ignore-submodules=none --name-only HEAD 2>/dev/null) && [ -z "$pl_out" ]; then
+      if pl_out=$(pl_outside $pl_diff --name-only 2>/dev/null) && [ -z "$pl_out" ] &&
+        pl_out=$(pl_excluded $pl_diff --name-only 2>/dev/null) && [ -z "$pl_out" ]; then
         pl_debug 'allowed by the shell fast path (git pathspecs)'
         return 0
       fi
     fi
   fi
-  pl_node_check "$pl_hook"
+  if [ "$pl_diff" = pl_commit_diff ]; then pl_node_check pre-commit-tree "$pl_from" "$pl_to"; else pl_node_check "$pl_hook"; fi
 }
 
 # reference-transaction: one update of refs/heads/parallel/<id> ($1 id, $2 old, $3 new), a
@@ -360,7 +372,6 @@ pl_check_transaction() {
   pl_clear_pathspec_env
   pl_read_token
   pl_todo=
-  pl_loaded=
   pl_ifs=$IFS; IFS=$pl_nl; set -f
   for pl_line in $pl_input; do
     IFS=$pl_ifs
@@ -373,12 +384,21 @@ pl_check_transaction() {
     pl_id=${pl_ref#refs/heads/parallel/}
     case $pl_id in [!a-z]*|*[!a-z0-9_-]*) continue ;; esac
     case $pl_new in *[!0]*) ;; *) continue ;; esac
-    # This very git process ran our pre-commit (or pre-merge-commit) and it allowed the commit.
-    # The token is used up here (committed and aborted may end in the hook file, before clearing it).
-    if pl_token_ours && [ "$pl_token_old" = "$pl_old" ] && [ "$pl_token_ref" = "$pl_ref" ]; then
-      pl_debug "$pl_ref: this commit passed pre-commit"; pl_token_pid=; : > "$pl_gitdir/parallel-checked"; continue
+    # This very git process ran our pre-commit (or pre-merge-commit): it allowed the commit, or
+    # (no editor opened) left the check of exactly this update of the phase's own branch to here.
+    # Either way the token then tells committed that this was a commit.
+    if pl_token_ours && [ "$pl_token_old" = "$pl_old" ] && [ "$pl_token_ref" = "$pl_ref" ] &&
+      case $pl_token_kind in '') ;; deferred) [ "$pl_ref" = "refs/heads/parallel/$pl_phase" ] ;; *) false ;; esac; then
+      if [ -z "$pl_token_kind" ]; then
+        pl_debug "$pl_ref: this commit passed pre-commit"
+      else
+        pl_diff=pl_commit_diff pl_from=$pl_old pl_to=$pl_new
+        pl_check_staged || { IFS=$pl_ifs; set +f; return 1; }
+      fi
+      printf '%s %s %s commit\n' "$pl_token_pid" "$pl_token_old" "$pl_token_ref" > "$pl_gitdir/parallel-checked" 2>/dev/null || :
+      pl_token_pid=
+      continue
     fi
-    [ -n "$pl_loaded" ] || { pl_load_state; pl_loaded=1; }
     if pl_check_update "$pl_id" "$pl_old" "$pl_new"; then pl_debug "$pl_ref: allowed by the shell fast path"; else pl_todo="$pl_todo$pl_old $pl_new $pl_ref$pl_nl"; fi
   done
   IFS=$pl_ifs; set +f
@@ -416,10 +436,13 @@ pl_mark_checked() {
   esac
 }
 
-# The token pl_mark_checked wrote, into pl_token_pid, pl_token_old and pl_token_ref.
+# The token pl_mark_checked (or the hook file) wrote, into pl_token_pid, pl_token_old,
+# pl_token_ref and pl_token_kind: empty when pre-commit allowed the commit, "deferred" when it left
+# the check to reference-transaction, "commit" once reference-transaction allowed it (committed
+# then starts the commit's note writer).
 pl_read_token() {
-  pl_token_pid= pl_token_old= pl_token_ref=
-  [ -f "$pl_gitdir/parallel-checked" ] && { IFS=' ' read -r pl_token_pid pl_token_old pl_token_ref < "$pl_gitdir/parallel-checked" || :; }
+  pl_token_pid= pl_token_old= pl_token_ref= pl_token_kind=
+  [ -f "$pl_gitdir/parallel-checked" ] && { IFS=' ' read -r pl_token_pid pl_token_old pl_token_ref pl_token_kind < "$pl_gitdir/parallel-checked" || :; }
 }
 
 # Whether the token is this git process's. A commit that stops after pre-commit (an empty
@@ -442,22 +465,15 @@ pl_main() {
       pl_find_gitdir
       pl_read_marker || return 0
       if [ "${PARALLEL-}" = 0 ]; then pl_skip_note; return 0; fi
+      # No editor opens: reference-transaction judges the commit's tree (pl_defer, in the hook file).
+      [ "$pl_hook" != pre-commit ] || ! pl_defer || return 0
+      pl_diff=pl_staged_diff
       pl_check_staged || return 1
       pl_mark_checked
       ;;
     reference-transaction)
-      case $1 in
-        prepared) ;;
-        *)
-          pl_find_gitdir
-          pl_read_token
-          [ "$pl_token_pid" != "$PPID" ] || : > "$pl_gitdir/parallel-checked"
-          pl_load_state
-          pl_chain "$@"
-          return $?
-          ;;
-      esac
-      # The hook file may have read the updates already (its own shortcut did not apply).
+      # The hook file may have read the updates already (and it cleared this process's token
+      # in committed and aborted, and started the commit's note writer).
       if [ -z "${pl_read_input-}" ]; then
         pl_input=
         while IFS= read -r pl_line; do pl_input="$pl_input$pl_line$pl_nl"; done
@@ -467,6 +483,7 @@ pl_main() {
       if [ -f "$pl_udir/$pl_hook" ] && [ -x "$pl_udir/$pl_hook" ] && [ "$pl_udir" != "$pl_hookdir" ]; then
         printf '%s' "$pl_input" | "$pl_udir/$pl_hook" "$@" || return $?
       fi
+      [ "$1" = prepared ] || return 0
       # Most transactions touch none of the refs judged here (one case, no process).
       case $pl_input in
         *refs/heads/parallel/*|*" refs/parallel/"*|*" refs/notes/parallel$pl_nl"*) ;;
@@ -477,18 +494,6 @@ pl_main() {
       if pl_read_marker; then pl_guard_refs || return 1; fi
       pl_check_transaction
       ;;
-    post-commit)
-      pl_find_gitdir
-      # The install-time paths first (no search on every commit); where parallel's files have moved
-      # since, the same search pre-commit uses, so no commit goes unrecorded.
-      if pl_read_marker && { pl_find_node_quick || pl_find_node; }; then
-        pl_head_oid
-        # Detached without starting nohup: a subshell that ignores SIGHUP and becomes Node.
-        (trap '' HUP; exec "$pl_node_bin" "$pl_dist_dir/hooks/post-commit.js" $pl_oid) </dev/null >/dev/null 2>&1 &
-      fi
-      pl_load_state
-      pl_chain "$@"
-      ;;
     *)
       pl_load_state
       pl_chain "$@"
@@ -496,9 +501,3 @@ pl_main() {
   esac
 }
 
-# post-commit only uses the install-time paths (no searching on every commit).
-pl_find_node_quick() {
-  [ -f "$pl_dist/hooks/post-commit.js" ] || return 1
-  pl_dist_dir=$pl_dist
-  if [ -x "$pl_node" ]; then pl_node_bin=$pl_node; else pl_node_bin=$(command -v node 2>/dev/null) || return 1; fi
-}

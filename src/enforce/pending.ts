@@ -47,6 +47,17 @@ export interface PendingJudgement {
   merge: boolean;
 }
 
+/**
+ * A commit whose pre-commit left its check to reference-transaction (no editor opened): the new
+ * commit's tree against HEAD's (`from`, or the empty tree for a root commit), which is what was
+ * staged, judged as `judgePending` judges the staged entries.
+ */
+export function judgeCommitTree(ctx: RepoContext, model: OwnershipModel, phase: PhaseId, from: string | null, to: string): Finding[] {
+  const cwd = ctx.toplevel;
+  const changes = parseRawZ(git(['diff-tree', '-r', ...RAW, from ?? EMPTY_TREE, to, '--'], { cwd, ...HOOK_ENV }).stdout);
+  return judgeChanges(model, phase, changes, readSymlinkTargets(cwd, symlinkBlobs(changes)), treeLinks(cwd, to, HOOK_ENV));
+}
+
 /** Judge the commit being made in `ctx`'s worktree as a commit of `phase`. */
 export function judgePending(ctx: RepoContext, model: OwnershipModel, phase: PhaseId, base: string): PendingJudgement {
   const cwd = ctx.toplevel;

@@ -5,23 +5,32 @@
  * plan changed, a merge, a symlink, a non-ASCII path, a refusal to explain). Exit 0 allows,
  * exit 1 refuses with one paragraph per path on stderr.
  *   pre-commit | pre-merge-commit   judge the commit being made in this phase worktree
+ *   pre-commit-tree <old> <new>     the same for a commit whose pre-commit left its check to
+ *                                   reference-transaction: commit <new>'s tree against <old>'s
  *   reference-transaction           judge the branch updates read from stdin ("old new ref" lines)
  *   compile                         only (re)compile the rules the shell hooks read
  */
 import { readFileSync } from 'node:fs';
 import { ParallelError } from '../errors.js';
-import { openRepo, resolveBase } from '../git/repo.js';
+import { openRepo, resolveBase, type RepoContext } from '../git/repo.js';
 import { readCommittedPlan } from '../config/plan-source.js';
-import { buildOwnership } from '../core/ownership.js';
-import { INTEGRATION_BRANCH, phaseById } from '../core/plan.js';
+import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
+import { INTEGRATION_BRANCH, phaseById, type PhaseId } from '../core/plan.js';
 import { ZERO_OID } from '../git/git.js';
-import { judgePending } from '../enforce/pending.js';
+import { judgeCommitTree, judgePending, type PendingJudgement } from '../enforce/pending.js';
 import { commitChanges, judgeCommitChanges, notOwnRefs } from '../enforce/verify.js';
 import { REFUSED_FOOTER, foreignCommitRefusal, mergeRefusal, stagedRefusal, updateRefusal } from '../enforce/message.js';
 import { ensureRules } from './rule-cache.js';
 
 function say(lines: string[]): void {
   process.stderr.write(lines.join('\n') + '\n');
+}
+
+/** `pre-commit-tree <old> <new>`: the commit's tree against HEAD's, judged as staged entries. */
+function treeJudgement(ctx: RepoContext, model: OwnershipModel, phase: PhaseId): PendingJudgement {
+  const [from, to] = [process.argv[3] ?? '', process.argv[4] ?? ''];
+  if (!/^[0-9a-f]{40,64}$/.test(to) || !/^[0-9a-f]{40,64}$/.test(from)) throw new ParallelError(`parallel: "check.js pre-commit-tree" needs two commit ids, got "${from}" "${to}". Reinstall the hooks with "parallel init".`);
+  return { own: judgeCommitTree(ctx, model, phase, /^0+$/.test(from) ? null : from, to), brought: [], merge: false };
 }
 
 async function main(hook: string | undefined): Promise<number> {
@@ -32,7 +41,7 @@ async function main(hook: string | undefined): Promise<number> {
   if (hook === 'compile') return 0;
   const model = buildOwnership(plan);
 
-  if (hook === 'pre-commit' || hook === 'pre-merge-commit') {
+  if (hook === 'pre-commit' || hook === 'pre-merge-commit' || hook === 'pre-commit-tree') {
     const marker = ctx.marker;
     if (!marker) return 0;
     if (marker.reviewer) {
@@ -41,7 +50,7 @@ async function main(hook: string | undefined): Promise<number> {
     }
     const phase = marker.phase;
     const notice = phaseById(plan, phase) ? [] : [`parallel: phase ${phase} is not in the plan committed on ${base}, so it may change only shared paths.`];
-    const j = judgePending(ctx, model, phase, base);
+    const j = hook === 'pre-commit-tree' ? treeJudgement(ctx, model, phase) : judgePending(ctx, model, phase, base);
     const lines = [
       ...j.brought.map((b) => foreignCommitRefusal(phase, b.commit, b.findings)),
       ...j.own.map((f) => (j.merge ? mergeRefusal(phase, f) : stagedRefusal(phase, f))),

@@ -31,7 +31,12 @@ export const GIT_HOOK_NAMES = [
   'post-rewrite', 'sendemail-validate', 'fsmonitor-watchman', 'p4-changelist', 'p4-prepare-changelist',
   'p4-post-changelist', 'p4-pre-submit', 'post-index-change',
 ] as const;
-export const PARALLEL_HOOKS = ['pre-commit', 'pre-merge-commit', 'post-commit', 'reference-transaction'] as const;
+/**
+ * The hooks parallel needs in every phase worktree. The commit note writer starts from the
+ * `committed` reference-transaction, so git runs one hook less per commit: a post-commit file is
+ * installed only to chain the repository's own.
+ */
+export const PARALLEL_HOOKS = ['pre-commit', 'pre-merge-commit', 'reference-transaction'] as const;
 export const LIBRARY_FILE = 'parallel.sh';
 
 /** `<common dir>/parallel/hooks`. */
@@ -57,15 +62,14 @@ export function inQuotes(value: string): string {
   return shQuote(value).slice(1, -1);
 }
 
-/** The files of the hooks folder: the library with this installation's paths, and the hook file. */
+/** The files of the hooks folder, both with this installation's paths: the library and the hook file. */
 export function renderHookFiles(): { library: string; hook: string } {
   const pkg = packagePaths();
-  const library = readFileSync(join(pkg.githooks, LIBRARY_FILE), 'utf8')
+  const bake = (text: string) => text
     .replace('@PARALLEL_DIST@', inQuotes(pkg.dist))
     .replace('@PARALLEL_NODE@', inQuotes(process.execPath))
     .replace('@PARALLEL_PKG@', inQuotes(pkg.name));
-  const hook = readFileSync(join(pkg.githooks, 'hook'), 'utf8');
-  return { library, hook };
+  return { library: bake(readFileSync(join(pkg.githooks, LIBRARY_FILE), 'utf8')), hook: bake(readFileSync(join(pkg.githooks, 'hook'), 'utf8')) };
 }
 
 /** Linked worktrees that carry a phase marker (the shared reader, src/git/phase-worktrees.ts). */
@@ -146,6 +150,17 @@ export function writeHooksFolder(ctx: RepoContext, names: readonly string[]): st
     // lefthook renames the hook it replaces to <name>.old: drop our own copy once ours is back.
     const old = `${file}.old`;
     if (existsSync(old) && readFileSync(old, 'utf8').includes("parallel's git hook")) rmSync(old, { force: true });
+  }
+  // Our own files of names no longer needed (post-commit from an older install, a chained hook
+  // the repository removed): git would go on starting a shell for each. Only ours are removed.
+  for (const name of GIT_HOOK_NAMES) {
+    if (names.includes(name)) continue;
+    const file = join(dir, name);
+    try {
+      if (readFileSync(file, 'utf8').includes("parallel's git hook")) rmSync(file, { force: true });
+    } catch {
+      // not there
+    }
   }
   return lines;
 }

@@ -1,16 +1,23 @@
 #!/usr/bin/env node
 /**
- * Run by the shell post-commit hook, detached in the background, as
- * `node dist/hooks/post-commit.js <commit-oid>` with cwd = the worktree. In a phase worktree it
- * writes the commit's note (phase, session, the session's last progress message) and a `commit`
- * event (a heartbeat) in one compare-and-swap write. It never fails the commit: problems go to
- * `<common dir>/parallel/post-commit.log`.
+ * The commit note writer. The hooks' `committed` reference-transaction starts it detached in the
+ * background, as `node dist/hooks/post-commit.js <commit-oid> [--if-commit]` with cwd = the
+ * worktree, when a transaction in a phase worktree moved HEAD (git runs no post-commit hook of
+ * ours: one hook less per commit). It writes the commit's note (phase, session, the session's last
+ * progress message) and a `commit` event (a heartbeat) in one compare-and-swap write. It never
+ * fails the commit: problems go to `<common dir>/parallel/post-commit.log`.
+ *
+ * Without `--if-commit` the git process's own pre-commit vouched that this was `git commit`. With
+ * it, HEAD may have moved any way (reset, checkout, merge, rebase): the commit is noted only when
+ * HEAD's reflog says a commit was made there, as git runs post-commit for: `git commit` (also
+ * `--no-verify`), and each commit cherry-pick, revert and rebase make (`madeByCommit`).
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitTry } from '../git/git.js';
 import { openRepo, stateDir } from '../git/repo.js';
 import { writeStore, completeEvent } from '../store/store.js';
+import { madeByCommit } from '../core/commit-reflog.js';
 
 export function commitNote(phase: string, session: string, message: string | undefined): string {
   return `phase: ${phase}\nsession: ${session}\n${message ? `message: ${message.replace(/\s+/g, ' ').trim()}\n` : ''}`;
@@ -35,12 +42,29 @@ export function commitEventTime(committerDate: string, startedMs: number): strin
   return new Date(startedMs >= second && startedMs < second + 1000 ? startedMs : second + 999).toISOString();
 }
 
+/** The last `max` bytes of a file ('' when it cannot be read). */
+export function fileTail(file: string, max = 64 * 1024): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, max));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 async function main(): Promise<void> {
   const ctx = openRepo(process.cwd());
   const marker = ctx.marker;
   if (!marker) return;
   try {
     const arg = process.argv[2];
+    if (process.argv.includes('--if-commit') && !(arg && madeByCommit(fileTail(join(ctx.gitDir, 'logs', 'HEAD')), arg))) return;
     const out = gitTry(['log', '-1', '--no-walk', '--format=%H%n%cI%n%s', `${arg && /^[0-9a-f]{4,64}$/.test(arg) ? arg : 'HEAD'}`, '--'], { cwd: ctx.toplevel });
     if (!out) return;
     const [commit, committed = '', subject = ''] = out.split('\n');

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestRepo, type RunResult } from '../helpers/repo.js';
+import { REFUSED_COMMIT, TestRepo, type RunResult } from '../helpers/repo.js';
 
 export { noteWritten } from '../helpers/repo.js';
 
@@ -90,9 +90,45 @@ export function stage(repo: TestRepo, cwd: string, files: Record<string, string>
   repo.git(['add', '--', ...Object.keys(files)], { cwd });
 }
 
-/** `git commit` as a user runs it, never throwing. */
+/**
+ * How a test commit is made. Without an editor (`-m`), git tells pre-commit so (GIT_EDITOR=:), and
+ * the hooks judge the commit when it moves the phase's branch: a refusal there is git's exit 128.
+ * With an editor (`-e`; the editor here is `true`), pre-commit judges before it opens: exit 1.
+ */
+export interface CommitMode {
+  name: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** git's exit code for a commit the hooks refuse. */
+  refused: number;
+  /** The hook that judges an ordinary commit on the phase's branch. */
+  judge: 'pre-commit' | 'reference-transaction';
+}
+export const NO_EDITOR: CommitMode = { name: 'no editor: judged as the commit moves the branch', args: [], env: {}, refused: REFUSED_COMMIT, judge: 'reference-transaction' };
+export const EDITOR: CommitMode = { name: 'an editor opens: judged in pre-commit', args: ['-e'], env: { GIT_EDITOR: 'true' }, refused: 1, judge: 'pre-commit' };
+export const COMMIT_MODES = [NO_EDITOR, EDITOR] as const;
+
+let mode: CommitMode = NO_EDITOR;
+/** Make `commit` use `m` (call it in a describe block's beforeAll; afterAll restores NO_EDITOR). */
+export function useCommitMode(m: CommitMode): void {
+  mode = m;
+}
+/** git's exit code for a refused commit in the current mode. */
+export function refused(): number {
+  return mode.refused;
+}
+export function commitMode(): CommitMode {
+  return mode;
+}
+
+/** `git commit` as a user runs it (in the current mode), never throwing. */
 export function commit(repo: TestRepo, cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): RunResult {
-  return repo.git(['commit', '-q', '-m', 'change', ...args], { cwd, allowFail: true, env });
+  return repo.git(['commit', '-q', '-m', 'change', ...mode.args, ...args], { cwd, allowFail: true, env: { ...mode.env, ...env } });
+}
+
+/** What the hooks said on stderr: without PARALLEL_DEBUG's lines and git's own closing "fatal:" line. */
+export function hookSays(stderr: string): string {
+  return stderr.split('\n').filter((l) => !l.startsWith('parallel: [') && l !== 'fatal: ref updates aborted by hook').join('\n');
 }
 
 export function head(repo: TestRepo, cwd: string): string {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authAndUi, clean, commit, head, manualPhase, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
+import { REFUSED_COMMIT } from '../helpers/repo.js';
 
 let h: HookRepo;
 let auth: string;
@@ -81,7 +82,7 @@ describe('other worktrees', () => {
     const wt = manualPhase(h.repo, 'glob');
     stage(h.repo, wt, { 'src/ui/button.ts': 'x\n' });
     const r = commit(h.repo, wt);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(REFUSED_COMMIT);
     expect(r.stderr).toContain('glob may not change src/ui/button.ts (owned by ui)');
   });
 

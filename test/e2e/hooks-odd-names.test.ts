@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { clean, commit, head, hookRepo, stage, staged, removeRepo, type HookRepo } from './hooks-fixture.js';
+import { clean, commit, head, hookRepo, stage, staged, removeRepo, type HookRepo, refused, useCommitMode, COMMIT_MODES, NO_EDITOR } from './hooks-fixture.js';
 import { showPath } from '../../src/enforce/message.js';
 
 const NAMES: Record<string, string> = {
@@ -40,45 +40,50 @@ describe.each([
   ['glob', 'case rules', (n: string) => `lib/${n}.ts`],
   ['deep', 'git pathspecs', (n: string) => `deep/a/x/${n}.ts`],
 ] as const)('pre-commit of odd names in phase %s (%s)', (phase, tier, owned) => {
-  const wt = () => h.wt(phase);
-  // Names git does not quote are the shell tier's to allow; the rest are Node's.
-  for (const [label, name] of Object.entries({ space: 'a b', 'leading dash': '-y' })) {
-    it(`the shell fast path (${tier}) itself allows an owned file named with a ${label}`, () => {
-      stage(h.repo, wt(), { [owned(name)]: 'fast\n' });
-      const r = commit(h.repo, wt(), [], { PARALLEL_DEBUG: '1' });
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain(`allowed by the shell fast path (${tier})`);
-    });
-  }
-  for (const [label, name] of Object.entries(NAMES)) {
-    it(`allows an owned file named with a ${label}`, () => {
-      const before = head(h.repo, wt());
-      stage(h.repo, wt(), { [owned(name)]: 'mine\n' });
-      const r = commit(h.repo, wt());
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toBe('');
-      expect(head(h.repo, wt())).not.toBe(before);
-    });
+  describe.each(COMMIT_MODES)('$name', (m) => {
+    beforeAll(() => useCommitMode(m));
+    afterAll(() => useCommitMode(NO_EDITOR));
 
-    it(`refuses a foreign file named with a ${label}, naming the path and its owner`, () => {
-      const before = head(h.repo, wt());
-      const foreign = `src/ui/${name}.ts`;
-      stage(h.repo, wt(), { [owned('ok')]: 'mine\n', [foreign]: 'theirs\n' });
-      const r = commit(h.repo, wt());
-      expect(r.code).toBe(1);
-      // Odd names read JSON-quoted in the message (a newline would split the paragraph otherwise).
-      expect(r.stderr).toContain(`parallel: ${phase} may not change ${showPath(foreign.normalize('NFC'))} (owned by ui).`);
-      expect(head(h.repo, wt())).toBe(before);
-      expect(staged(h.repo, wt()).map((p) => p.normalize('NFC')).sort()).toEqual([owned('ok'), foreign.normalize('NFC')].sort());
-    });
-  }
+    const wt = () => h.wt(phase);
+    // Names git does not quote are the shell tier's to allow; the rest are Node's.
+    for (const [label, name] of Object.entries({ space: 'a b', 'leading dash': '-y' })) {
+      it(`the shell fast path (${tier}) itself allows an owned file named with a ${label}`, () => {
+        stage(h.repo, wt(), { [owned(name)]: `fast (${m.name})\n` });
+        const r = commit(h.repo, wt(), [], { PARALLEL_DEBUG: '1' });
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toContain(`allowed by the shell fast path (${tier})`);
+      });
+    }
+    for (const [label, name] of Object.entries(NAMES)) {
+      it(`allows an owned file named with a ${label}`, () => {
+        const before = head(h.repo, wt());
+        stage(h.repo, wt(), { [owned(name)]: `mine (${m.name})\n` });
+        const r = commit(h.repo, wt());
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toBe('');
+        expect(head(h.repo, wt())).not.toBe(before);
+      });
+
+      it(`refuses a foreign file named with a ${label}, naming the path and its owner`, () => {
+        const before = head(h.repo, wt());
+        const foreign = `src/ui/${name}.ts`;
+        stage(h.repo, wt(), { [owned('ok')]: 'mine\n', [foreign]: 'theirs\n' });
+        const r = commit(h.repo, wt());
+        expect(r.code).toBe(refused());
+        // Odd names read JSON-quoted in the message (a newline would split the paragraph otherwise).
+        expect(r.stderr).toContain(`parallel: ${phase} may not change ${showPath(foreign.normalize('NFC'))} (owned by ui).`);
+        expect(head(h.repo, wt())).toBe(before);
+        expect(staged(h.repo, wt()).map((p) => p.normalize('NFC')).sort()).toEqual([owned('ok'), foreign.normalize('NFC')].sort());
+      });
+    }
+  });
 });
 
 describe('a foreign name starting with "-"', () => {
   it('is refused with an unstage command git does not read as an option, and that command works', () => {
     stage(h.repo, auth, { '-x.ts': 'top\n' });
     const r = commit(h.repo, auth);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(refused());
     expect(r.stderr).toContain("parallel: auth may not change -x.ts (owned by nobody). Unstage it (git restore --staged -- '-x.ts')");
     const cmd = /Unstage it \((git restore [^)]*)\)/.exec(r.stderr)![1]!;
     const run = spawnSync('sh', ['-c', cmd], { cwd: auth, env: h.repo.env, encoding: 'utf8' });

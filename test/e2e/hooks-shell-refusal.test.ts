@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { compileOwners } from '../../src/hooks/rules.js';
 import { buildOwnership } from '../../src/core/ownership.js';
 import type { Plan } from '../../src/core/plan.js';
-import { HOOKS_PLAN, clean, commit, hookRepo, removeRepo, stage, type HookRepo } from './hooks-fixture.js';
+import { HOOKS_PLAN, clean, commit, hookRepo, removeRepo, stage, type HookRepo, refused, useCommitMode, COMMIT_MODES, NO_EDITOR, hookSays } from './hooks-fixture.js';
 
 // The hooks' plan without phase "deep", the one whose rule `case` cannot express.
 const CASE_PLAN = HOOKS_PLAN.replace(/  - id: deep\n    task: [^\n]*\n    owns: [^\n]*\n/, '');
@@ -54,7 +54,9 @@ describe('pl_owners agrees with describeOwner', () => {
   });
 });
 
-describe('a refused commit explained by the shell', () => {
+describe.each(COMMIT_MODES)('a refused commit explained by the shell ($name)', (m) => {
+  beforeAll(() => useCommitMode(m));
+  afterAll(() => useCommitMode(NO_EDITOR));
   let h: HookRepo;
   let auth: string;
   beforeAll(() => {
@@ -75,10 +77,10 @@ describe('a refused commit explained by the shell', () => {
   it('prints what Node prints, for several foreign and unowned paths, and starts no Node', () => {
     stage(h.repo, auth, { 'src/auth/ok.ts': 'ok\n', 'src/ui/button.ts': 'taken\n', 'lib/x.ts': 'x2\n', 'zz/unowned.txt': 'u\n', 'src/auth/generated/g.ts': 'g2\n' });
     const r = commit(h.repo, auth, [], { PARALLEL_DEBUG: '1' });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(refused());
     expect(r.stderr).toContain('refused by the shell fast path');
     expect(r.stderr).not.toContain('asking Node');
-    const shell = r.stderr.split('\n').filter((l) => !l.startsWith('parallel: [')).join('\n');
+    const shell = hookSays(r.stderr);
     expect(shell).toBe(nodeSays(auth));
     expect(shell).toContain('auth may not change src/ui/button.ts (owned by ui)');
     expect(shell).toContain('zz/unowned.txt (owned by nobody)');
@@ -89,7 +91,7 @@ describe('a refused commit explained by the shell', () => {
   it('leaves a path the message must quote to Node', () => {
     stage(h.repo, auth, { 'src/ui/a b.ts': 'x\n' });
     const r = commit(h.repo, auth, [], { PARALLEL_DEBUG: '1' });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(refused());
     expect(r.stderr).toContain('asking Node');
     expect(r.stderr).toContain('"src/ui/a b.ts" (owned by ui)');
     clean(h.repo, auth);
@@ -103,7 +105,7 @@ describe('a refused commit explained by the shell', () => {
       writeFileSync(join(wt, 'README.md'), 'changed\n');
       g.repo.git(['add', 'README.md'], { cwd: wt });
       const r = commit(g.repo, wt, [], { PARALLEL_DEBUG: '1' });
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(refused());
       expect(r.stderr).toContain('asking Node');
       expect(r.stderr).toContain('README.md (owned by nobody)');
     } finally {
@@ -124,7 +126,7 @@ describe('a submodule the repository says to ignore', () => {
       stage(g.repo, wt, { 'src/auth/ok.ts': 'ok\n' });
       g.repo.git(['update-index', '--cacheinfo', `160000,${g.repo.rev('HEAD')},src/ui/sub`], { cwd: wt });
       const r = commit(g.repo, wt);
-      expect(r.code, r.stderr).toBe(1);
+      expect(r.code, r.stderr).toBe(refused());
       expect(r.stderr).toContain('auth may not change the submodule src/ui/sub (owned by ui)');
     } finally {
       void removeRepo(g.repo);

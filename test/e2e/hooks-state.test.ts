@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HOOKS_PLAN, clean, commit, head, hookRepo, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
+import { EDITOR, HOOKS_PLAN, clean, commit, head, hookRepo, hookSays, stage, staged, removeRepo, type HookRepo } from './hooks-fixture.js';
+import { noteWritten } from '../helpers/repo.js';
 import { HOOK_STATE_HEAD, formatHookState, parseHookState } from '../../src/git/hook-state.js';
 
 let h: HookRepo;
@@ -129,19 +130,69 @@ describe('a base taken from the main worktree\'s branch', () => {
   });
 });
 
+/** A commit with an editor (here `true`): pre-commit judges it before the editor opens. */
+const withEditor = { ...debug, ...EDITOR.env };
+
 describe("pre-commit's token", () => {
   it('lets its own commit through reference-transaction in the hook file, and is used up', () => {
     stage(h.repo, auth, { 'src/auth/token.ts': '1\n' });
-    const r = commit(h.repo, auth, [], debug);
+    const r = commit(h.repo, auth, EDITOR.args, withEditor);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('refs/heads/parallel/auth: this commit passed pre-commit (decided in the hook file)');
     expect(r.stderr).not.toContain('asking Node');
     expect(readFileSync(join(gitDir(auth), 'parallel-checked'), 'utf8')).toBe('');
   });
 
+  it('with no editor, leaves the check to the branch update, which judges it once, and is used up', async () => {
+    stage(h.repo, auth, { 'src/auth/deferred.ts': '1\n' });
+    const r = commit(h.repo, auth, [], debug);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('[pre-commit] no editor opens: the check is made when the commit moves the branch (reference-transaction)');
+    expect(r.stderr).toContain('[reference-transaction] allowed by the shell fast path (case rules)');
+    expect(r.stderr).not.toContain('asking Node');
+    expect(r.stderr.match(/allowed by the shell fast path/g)).toHaveLength(1);
+    expect(readFileSync(join(gitDir(auth), 'parallel-checked'), 'utf8')).toBe('');
+    // committed started the note writer (there is no post-commit hook).
+    expect(existsSync(join(h.repo.dir, '.git', 'parallel', 'hooks', 'post-commit'))).toBe(false);
+    expect(await noteWritten(h.repo, head(h.repo, auth))).toMatch(/^phase: auth\n/);
+  });
+
+  it('with no editor, refuses what pre-commit would: the same words, the branch and the index as they were', () => {
+    const files = { 'src/auth/ok.ts': 'ok\n', 'src/ui/button.ts': 'taken\n', 'zz/unowned.txt': 'u\n' };
+    const before = head(h.repo, auth);
+    stage(h.repo, auth, files);
+    const editor = commit(h.repo, auth, EDITOR.args, withEditor);
+    expect(editor.code).toBe(1);
+    // HOOKS_PLAN has a rule the shell's case cannot express: Node explains, in either hook.
+    expect(editor.stderr).toContain('[pre-commit] asking Node');
+    const none = commit(h.repo, auth, [], debug);
+    expect(none.code).toBe(128);
+    expect(none.stderr).toMatch(/\[reference-transaction\] asking Node \(\S+check\.js pre-commit-tree [0-9a-f]{40} [0-9a-f]{40}\)/);
+    expect(hookSays(none.stderr)).toBe(hookSays(editor.stderr));
+    expect(hookSays(none.stderr)).toContain('auth may not change src/ui/button.ts (owned by ui)');
+    expect(head(h.repo, auth)).toBe(before);
+    expect(staged(h.repo, auth).sort()).toEqual(Object.keys(files).sort());
+    expect(readFileSync(join(gitDir(auth), 'parallel-checked'), 'utf8')).toBe('');
+  });
+
+  it('a deferred token from another git process is judged as any update', () => {
+    // A forged "deferred" token only asks for the check; an update without it is judged anyway.
+    const before = head(h.repo, auth);
+    stage(h.repo, auth, { 'src/ui/button.ts': 'forged\n' });
+    const tree = h.repo.git(['write-tree'], { cwd: auth }).stdout.trim();
+    h.repo.git(['reset', '-q'], { cwd: auth });
+    const bad = h.repo.git(['commit-tree', tree, '-p', before, '-m', 'foreign'], { cwd: auth }).stdout.trim();
+    const script = 'ls /proc/$$ >/dev/null; printf "%s %s %s deferred\\n" "$$" "$1" refs/heads/parallel/auth > "$2" && exec git update-ref refs/heads/parallel/auth "$3" "$1"';
+    const r = spawnSync('sh', ['-c', script, 'sh', before, join(gitDir(auth), 'parallel-checked'), bad], { cwd: auth, encoding: 'utf8', env: { ...process.env, ...debug } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('src/ui/button.ts (owned by ui)');
+    expect(h.repo.rev('parallel/auth')).toBe(before);
+  });
+
   it('covers a commit on a detached HEAD the same way', () => {
     h.repo.git(['switch', '-q', '--detach'], { cwd: auth });
     stage(h.repo, auth, { 'src/auth/detached.ts': '1\n' });
+    // Detached, so no editor or not, pre-commit judges it (only the phase's branch is deferred).
     const r = commit(h.repo, auth, [], debug);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('HEAD: this commit passed pre-commit (decided in the hook file)');
@@ -221,9 +272,26 @@ describe("pre-commit's token", () => {
       expect(seen).toContain('prepared\n');
       expect(seen).toContain('committed\n');
       expect(seen).toContain(`${head(h.repo, auth)} refs/heads/parallel/auth`);
-      expect(r.stderr).toContain('refs/heads/parallel/auth: this commit passed pre-commit');
+      // committed's updates reach it too (the hook file read them first).
+      expect(seen.slice(seen.lastIndexOf('committed\n'))).toContain(`${head(h.repo, auth)} refs/heads/parallel/auth`);
+      expect(r.stderr).toContain('[reference-transaction] allowed by the shell fast path (case rules)');
     } finally {
       execFileSync('rm', ['-f', own]);
+    }
+  });
+});
+
+describe('the hooks folder', () => {
+  it('init removes the post-commit of an older install (committed starts the writer) and keeps a file that is not parallel\'s', () => {
+    const dir = join(h.repo.dir, '.git', 'parallel', 'hooks');
+    writeFileSync(join(dir, 'post-commit'), readFileSync(join(dir, 'pre-commit'), 'utf8'), { mode: 0o755 });
+    writeFileSync(join(dir, 'post-merge'), '#!/bin/sh\necho not ours\n', { mode: 0o755 });
+    try {
+      expect(h.repo.parallel(['init']).code).toBe(0);
+      expect(existsSync(join(dir, 'post-commit'))).toBe(false);
+      expect(readFileSync(join(dir, 'post-merge'), 'utf8')).toContain('not ours');
+    } finally {
+      execFileSync('rm', ['-f', join(dir, 'post-merge')]);
     }
   });
 });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, TestRepo } from '../helpers/repo.js';
+import { REFUSED_COMMIT, ROOT, TestRepo } from '../helpers/repo.js';
 import { commit, hookRepo, stage, removeRepo, type HookRepo } from './hooks-fixture.js';
 
 const HUSKY = join(ROOT, 'node_modules/husky/bin.js');
@@ -104,7 +104,7 @@ describe('husky v9', () => {
     expect(existsSync(join(auth, '.husky/_'))).toBe(false);
     stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
     let r = commit(repo, auth);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(REFUSED_COMMIT);
     expect(r.stderr).toContain('auth may not change src/ui/button.ts (owned by ui)');
     repo.git(['reset', '-q', '--hard'], { cwd: auth });
     // The phase's setup runs npm install: husky's prepare fills .husky/_ there and resets the shared config.
@@ -112,7 +112,7 @@ describe('husky v9', () => {
     expect(existsSync(join(auth, '.husky/_/pre-commit'))).toBe(true);
     stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
     r = commit(repo, auth);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(REFUSED_COMMIT);
     expect(r.stderr).toContain('auth may not change src/ui/button.ts (owned by ui)');
     repo.git(['reset', '-q', '--hard'], { cwd: auth });
     stage(repo, auth, { 'src/auth/ok.ts': 'ok\n' });
@@ -150,7 +150,7 @@ describe('lefthook', () => {
     expect(log(repo)).toContain(`lefthook pre-commit in ${auth}`);
     stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
     r = commit(repo, auth);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(REFUSED_COMMIT);
     expect(r.stderr).toContain('auth may not change src/ui/button.ts (owned by ui)');
     repo.git(['reset', '-q', '--hard'], { cwd: auth });
     // lefthook install inside the phase worktree (e.g. its postinstall during the phase's setup)
@@ -171,7 +171,7 @@ describe('lefthook', () => {
     expect(repo.parallel(['init']).code).toBe(0);
     stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
     r = commit(repo, auth);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(REFUSED_COMMIT);
     expect(r.stderr).toContain('parallel: auth may not change src/ui/button.ts (owned by ui).');
     repo.git(['reset', '-q', '--hard'], { cwd: auth });
     expect(repo.parallel(['doctor']).code).toBe(0);
@@ -194,7 +194,7 @@ describe('finding parallel from a hook', () => {
     expect(existsSync(join(auth, 'node_modules'))).toBe(false);
     stage(repo, auth, { 'src/ui/button.ts': 'x\n' });
     const r = repo.git(['commit', '-q', '-m', 'x'], { cwd: auth, env, allowFail: true });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(REFUSED_COMMIT);
     expect(r.stderr).toContain('parallel: auth may not change src/ui/button.ts (owned by ui).');
   });
 });

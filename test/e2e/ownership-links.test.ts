@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { symlinkSync } from 'node:fs';
 import { planRepo, wtPath, join, type TestRepo } from './worktree-fixtures.js';
+import { REFUSED_COMMIT } from '../helpers/repo.js';
 
 const PLAN = `version: 1
 name: app
@@ -41,7 +42,7 @@ describe('ownership of symlinks and folders', () => {
     const wt = wtPath(repo, 'a');
     // src/bb -> b leads to the folder src/b, which is b's (src/b/ is the folder itself too).
     const first = addLink(repo, wt, 'b', 'src/bb');
-    expect(first.code).toBe(1);
+    expect(first.code).toBe(REFUSED_COMMIT);
     expect(first.stderr).toMatch(/a may not add the symlink src\/bb -> b, which leads to src\/b \(owned by b\)/);
     // --no-verify: the reference-transaction hook refuses it too.
     const nv = commit(repo, wt, false);
@@ -51,7 +52,7 @@ describe('ownership of symlinks and folders', () => {
     expect(commit(repo, wt, 'no-hooks').code).toBe(0);
     // src/yl -> bb/y.txt goes through src/bb: it is b's file.
     const second = addLink(repo, wt, 'bb/y.txt', 'src/yl');
-    expect(second.code).toBe(1);
+    expect(second.code).toBe(REFUSED_COMMIT);
     expect(second.stderr).toMatch(/src\/yl -> bb\/y\.txt, which leads to src\/b\/y\.txt \(owned by b\)/);
     expect(commit(repo, wt, 'no-hooks').code).toBe(0);
     const v = repo.json<{ ok: boolean; violations: { path: string; owner: string }[] }>(['verify', 'a']);

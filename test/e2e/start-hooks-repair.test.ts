@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { SCHEMA_AUTH_PLAN, planRepo, wtPath, marker, existsSync, join, type TestRepo } from './worktree-fixtures.js';
+import { REFUSED_COMMIT } from '../helpers/repo.js';
 
 function gitDirOf(repo: TestRepo, wt: string): string {
   return repo.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: wt }).stdout.trim();
@@ -37,7 +38,7 @@ describe('hooks of a phase worktree', () => {
     repo.write('src/auth/a.ts', 'x\n', wt);
     repo.git(['add', '.'], { cwd: wt });
     const c = repo.git(['commit', '-q', '-m', 'foreign'], { cwd: wt, allowFail: true });
-    expect(c.code).toBe(1);
+    expect(c.code).toBe(REFUSED_COMMIT);
     expect(c.stderr).toMatch(/src\/auth\/a\.ts/);
   });
 
@@ -52,7 +53,7 @@ describe('hooks of a phase worktree', () => {
     expect(again.stdout).toMatch(/auth is already started at .*; its hooks were missing or unreachable and now run parallel's checks again\./);
     expect(again.stdout).not.toMatch(/nothing changed/);
     const c = foreignCommit(repo, wt);
-    expect(c.code).toBe(1);
+    expect(c.code).toBe(REFUSED_COMMIT);
     expect(c.stderr).toMatch(/src\/db\/x\.sql/);
     // Healthy now: a third start changes nothing.
     expect(repo.parallel(['start', 'auth']).stdout).toMatch(/nothing changed/);
@@ -65,6 +66,6 @@ describe('hooks of a phase worktree', () => {
     const again = repo.parallel(['start', 'auth']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/its hooks were missing or unreachable/);
-    expect(foreignCommit(repo, wtPath(repo, 'auth')).code).toBe(1);
+    expect(foreignCommit(repo, wtPath(repo, 'auth')).code).toBe(REFUSED_COMMIT);
   });
 });

@@ -1,13 +1,13 @@
 /**
  * Commit notes through the real pipeline: `parallel init` (hooks, notes config), `parallel start`,
- * a plain `git commit` in the phase worktree. The post-commit hook writes the note in the
- * background; every command sees the commit at once from the branch.
+ * a plain `git commit` in the phase worktree. The committed reference-transaction starts the note
+ * writer in the background; every command sees the commit at once from the branch.
  */
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRepo, SPEC_PLAN, ROOT, phaseOf, type StatusJson } from './store-fixture.js';
-import { noteWritten, waitUntil } from '../helpers/repo.js';
+import { backgroundWriters, noteWritten, waitUntil } from '../helpers/repo.js';
 
 describe('commit notes from a real commit', () => {
   let repo: TestRepo;
@@ -63,19 +63,54 @@ describe('commit notes from a real commit', () => {
   it('a commit still gets its note when parallel\'s files moved since the hooks were installed', async () => {
     // The installed hooks name the dist they came from; point that at nothing, and let the hook
     // find parallel the way pre-commit does: in the main worktree's node_modules.
-    const hooksLib = join(repo.dir, '.git', 'parallel', 'hooks', 'parallel.sh');
-    const original = readFileSync(hooksLib, 'utf8');
+    const hooks = join(repo.dir, '.git', 'parallel', 'hooks');
+    const files = ['parallel.sh', 'pre-commit', 'reference-transaction'].map((f) => join(hooks, f));
+    const originals = files.map((f) => readFileSync(f, 'utf8'));
     try {
-      writeFileSync(hooksLib, original.replace(/^pl_dist=.*$/m, "pl_dist='/nonexistent/parallel/dist'"));
+      files.forEach((f, i) => {
+        expect(originals[i]).toMatch(/^pl_dist=/m);
+        writeFileSync(f, originals[i]!.replace(/^pl_dist=.*$/m, "pl_dist='/nonexistent/parallel/dist'"));
+      });
       mkdirSync(join(repo.dir, 'node_modules'), { recursive: true });
       symlinkSync(ROOT, join(repo.dir, 'node_modules', 'git-parallel'));
       const c = repo.commit({ 'src/db/moved.sql': 'x\n' }, 'after a move', wt);
       const text = await noteWritten(repo, c);
       expect(text).toMatch(/^phase: schema\nsession: schema\n/);
     } finally {
-      writeFileSync(hooksLib, original);
+      files.forEach((f, i) => writeFileSync(f, originals[i]!));
       rmSync(join(repo.dir, 'node_modules'), { recursive: true, force: true });
     }
+  });
+
+  it('HEAD moved without a commit gets no note; commits made without our pre-commit get theirs', async () => {
+    const headOf = () => repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
+    const noteOf = (c: string) => repo.git(['notes', '--ref=parallel', 'show', c], { allowFail: true });
+    // --no-verify runs no pre-commit, so no token vouches for it: HEAD's reflog says it was a commit.
+    repo.write('src/db/nv.sql', 'nv\n', wt);
+    repo.git(['add', '--', 'src/db/nv.sql'], { cwd: wt });
+    repo.git(['commit', '-q', '--no-verify', '-m', 'no verify'], { cwd: wt });
+    expect(await noteWritten(repo, headOf())).toMatch(/^phase: schema\nsession: schema\n/);
+    // A commit of base checked out here, detached, and a reset onto it: HEAD moved twice, and the
+    // writer ran for each (the transactions moved HEAD), but no commit was made here.
+    const own = headOf();
+    const baseTip = repo.git(['rev-parse', 'main']).stdout.trim();
+    expect(noteOf(baseTip).code).not.toBe(0);
+    repo.git(['checkout', '-q', '--detach', baseTip], { cwd: wt });
+    repo.git(['checkout', '-q', 'parallel/schema'], { cwd: wt });
+    repo.git(['reset', '-q', '--hard', baseTip], { cwd: wt });
+    await waitUntil(() => backgroundWriters(repo.root).length === 0, 'the note writers to finish');
+    expect(noteOf(baseTip).code).not.toBe(0);
+    repo.git(['reset', '-q', '--hard', own], { cwd: wt });
+    // A cherry-pick makes a commit: noted.
+    repo.git(['switch', '-q', '-c', 'side'], { cwd: wt });
+    repo.write('src/db/picked.sql', 'p\n', wt);
+    repo.git(['add', '--', 'src/db/picked.sql'], { cwd: wt });
+    repo.git(['commit', '-q', '--no-verify', '-m', 'to pick'], { cwd: wt });
+    const side = headOf();
+    repo.git(['switch', '-q', 'parallel/schema'], { cwd: wt });
+    repo.git(['cherry-pick', side], { cwd: wt });
+    expect(await noteWritten(repo, headOf())).toMatch(/^phase: schema\nsession: schema\n/);
+    repo.git(['branch', '-D', 'side'], { cwd: wt });
   });
 
   it('an amended commit keeps a note', async () => {
@@ -91,7 +126,7 @@ describe('commit notes from a real commit', () => {
     const NOTE = /^phase: schema\nsession: schema\n(message: [^\n]*\n)?$/;
     const before = own();
     for (const c of before) expect(await noteWritten(repo, c), c).toMatch(NOTE);
-    // Without any hook (post-commit writes nothing): the notes follow through notes.rewriteRef,
+    // Without any hook (no note writer starts): the notes follow through notes.rewriteRef,
     // which init set, at once.
     repo.commit({ 'README.md': 'base moved\n' }, 'base moves');
     expect(repo.git(['-c', 'core.hooksPath=/dev/null', 'rebase', '-q', 'main'], { cwd: wt, allowFail: true }).code).toBe(0);
@@ -101,13 +136,13 @@ describe('commit notes from a real commit', () => {
       expect(before).not.toContain(c);
       expect(repo.git(['notes', '--ref=parallel', 'show', c]).stdout, c).toMatch(NOTE);
     }
-    // A plain rebase (git runs post-commit for every picked commit too): one note each, not two.
+    // A plain rebase (the writer notes every picked commit too): one note each, not two.
     repo.commit({ 'README.md': 'base moved again\n' }, 'base moves again');
     const r = repo.git(['rebase', '-q', 'main'], { cwd: wt, allowFail: true });
     expect(r.code, r.stderr).toBe(0);
     const after = own();
     expect(after).toHaveLength(before.length);
-    // The notes came at once (notes.rewriteRef); wait for the post-commit writers' events, each
+    // The notes came at once (notes.rewriteRef); wait for the note writers' events, each
     // written with its note, before reading the notes again.
     const logged = () => new Set(repo.json<{ events: { commit?: string }[] }>(['log', 'schema']).data.events.map((e) => e.commit));
     await waitUntil(() => { const l = logged(); return after.every((c) => l.has(c)); }, 'a commit event of every rebased commit', 30_000, 100);

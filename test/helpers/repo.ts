@@ -11,6 +11,13 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(ROOT, 'dist/cli/main.js');
 
+/**
+ * git's exit code for a `git commit -m` the hooks refuse in a phase worktree: with no editor to
+ * open, the check runs as the commit moves the branch (reference-transaction), and git reports
+ * that as fatal, 128. A commit that opens an editor is refused in pre-commit: 1.
+ */
+export const REFUSED_COMMIT = 128;
+
 /** A sandbox HOME with a git config of its own, so the developer's config never leaks in. */
 export function sandboxEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -133,8 +140,9 @@ function pause(ms: number): void {
 }
 
 /**
- * Pids of the post-commit hook's background writers (`node .../hooks/post-commit.js`, started
- * detached by every commit in a phase worktree, and the hook's subshell before it becomes Node)
+ * Pids of the commit note writers (`node .../hooks/post-commit.js`, started detached by the
+ * committed reference-transaction of every commit in a phase worktree, and the hook's subshell
+ * before it becomes Node)
  * working in a folder under `root`. Linux's /proc;
  * elsewhere none are seen, and cleanup falls back to retrying.
  */
@@ -147,7 +155,7 @@ export function backgroundWriters(root: string): number[] {
   }
   return pids.filter((pid) => {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('post-commit')) return false;
+      if (!/post-commit|reference-transaction/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) return false;
       const cwd = readlinkSync(`/proc/${pid}/cwd`);
       return cwd === root || cwd.startsWith(`${root}/`);
     } catch {
@@ -164,7 +172,7 @@ export async function waitUntil(cond: () => boolean, what: string, ms = 30_000, 
 }
 
 /**
- * Wait until the post-commit hook, which runs in the background, has written the note of
+ * Wait until the commit note writer, which runs in the background, has written the note of
  * `commit` (a commit in a phase worktree of the repository at `cwd`), and return the note. The
  * same write records the commit's event, so after this the coordination ref, `parallel log` and
  * `status` stay put: a test that compares them before and after something, or syncs them, must
