@@ -1,8 +1,8 @@
 /**
  * The cost of parallel's hooks on a commit (issue 4): a 10,000-file repository, 5 phases with 4
  * globs each, 20 staged files inside the phase's area. Median wall time of `git commit` in the
- * phase worktree with every parallel hook installed (pre-commit, post-commit,
- * reference-transaction) against the same commit with no hooks at all (`git -c
+ * phase worktree with every parallel hook installed (pre-commit and reference-transaction, which
+ * starts the note writer) against the same commit with no hooks at all (`git -c
  * core.hooksPath=/dev/null commit`), alternating. Goal: at most 1.35x (the refusal 3x). Measured for folder rules
  * (the shell `case` fast path) and for glob rules, plus the refusal path (the shell
  * explains it with the owners Node compiled) and a commit in the main worktree (not checked).
@@ -55,7 +55,7 @@ function commitTimes(box: Sandbox, cwd: string, variants: Record<string, string[
       stage20(box, cwd);
       const ms = timeOnce(() => { sh('git', [...args, 'commit', '-q', '-m', `c${counter}`], { cwd, env: box.env }); });
       if (r >= 0) samples[name]!.push(ms);
-      // The post-commit hook writes the commit's note in the background (Node, ~0.2 s of CPU):
+      // The committed reference-transaction starts the note writer in the background (Node, ~0.2 s of CPU):
       // let it finish so it does not slow the next sample, whichever variant that is.
       settle();
     }

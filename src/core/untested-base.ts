@@ -8,7 +8,7 @@
  *
  * The rule. A commit of base is *untested phase work* when
  * 1. no trusted record (nor the trusted integration tip) reaches it: `untrusted` below, and
- * 2. it is phase work: it carries a phase's commit note (post-commit writes one for every commit
+ * 2. it is phase work: it carries a phase's commit note (the note writer writes one for every commit
  *    in a phase worktree, `--no-verify` included; integrate's merge notes do not count), or it is
  *    on a phase branch since that branch was created (its reflog), or a phase worktree's HEAD
  *    reflog says it was made there (a detached HEAD with hooks off leaves no other trace), and

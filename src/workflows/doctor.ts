@@ -151,7 +151,7 @@ function lostStoreTip(ctx: RepoContext, tip: string): { message: string; fix: st
     return undefined; // no reflog (core.logAllRefUpdates off)
   }
   // Judge against the newest value of the same read: a store write landing between reading the
-  // tip and the reflog (a post-commit writer, a heartbeat) is not a rewind. A rewind is itself
+  // tip and the reflog (a commit note writer, a heartbeat) is not a rewind. A rewind is itself
   // the newest entry, so it is still seen.
   tip = values[values.length - 1] ?? tip;
   const unreached = new Set(git(['rev-list', '--ignore-missing', '--stdin'], { cwd: ctx.toplevel, input: [...new Set(values), `^${tip}`].join('\n') + '\n' }).stdout.split('\n'));
