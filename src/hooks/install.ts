@@ -195,6 +195,17 @@ export function prepareWorktreeHooks(ctx: RepoContext, worktreeGitDir: string): 
     git(['config', '--file', join(worktreeGitDir, 'config.worktree'), 'core.hooksPath', dir], { cwd: worktreeGitDir });
     changed = true;
   }
+  // The note writer tells a commit from other moves of HEAD by HEAD's reflog. Under
+  // core.logAllRefUpdates=false git writes none, but it appends to one that exists.
+  const reflog = join(worktreeGitDir, 'logs', 'HEAD');
+  if (!existsSync(reflog)) {
+    try {
+      mkdirSync(join(worktreeGitDir, 'logs'), { recursive: true });
+      writeFileSync(reflog, '', { flag: 'a' });
+    } catch {
+      // an unwritable git dir: commits git runs no pre-commit for go without their note
+    }
+  }
   return changed;
 }
 

@@ -152,3 +152,28 @@ describe('commit notes from a real commit', () => {
     }
   });
 });
+
+describe('commit notes where git keeps no reflog', () => {
+  it('a revert and a --no-verify commit get their notes with core.logAllRefUpdates=false', async () => {
+    const repo = new TestRepo('noreflog');
+    try {
+      repo.commit({ '.parallel.yml': SPEC_PLAN }, 'plan');
+      repo.git(['config', 'core.logAllRefUpdates', 'false']);
+      expect(repo.parallel(['init']).code).toBe(0);
+      expect(repo.parallel(['start', 'schema']).code).toBe(0);
+      const wt = join(repo.root, 'noreflog-schema');
+      const headOf = () => repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
+      repo.commit({ 'src/db/a.sql': 'a\n' }, 'a', wt);
+      await noteWritten(repo, headOf());
+      repo.git(['revert', '--no-edit', 'HEAD'], { cwd: wt });
+      expect(await noteWritten(repo, headOf())).toMatch(/^phase: schema\nsession: schema\n/);
+      repo.write('src/db/nv.sql', 'nv\n', wt);
+      repo.git(['add', '--', 'src/db/nv.sql'], { cwd: wt });
+      repo.git(['commit', '-q', '--no-verify', '-m', 'nv'], { cwd: wt });
+      expect(await noteWritten(repo, headOf())).toMatch(/^phase: schema\nsession: schema\n/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
