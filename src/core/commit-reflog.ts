@@ -3,8 +3,11 @@
  * writer notes a commit only where git would have run a post-commit hook for it.
  */
 
-/** Reflog messages of the commands git runs post-commit for (commit, cherry-pick, revert, a rebase's picks). */
-export const COMMIT_REFLOG = /^(?:commit(?: \([a-z]+\))?|cherry-pick|revert|[^:\t]*\((?:pick|reword|edit|squash|fixup)\)): /;
+/**
+ * Reflog messages of the commands git runs post-commit for (commit, also concluding a cherry-pick:
+ * "commit (cherry-pick)"; cherry-pick, revert, a rebase's picks and the commit `rebase --continue` makes).
+ */
+export const COMMIT_REFLOG = /^(?:commit(?: \([a-z-]+\))?|cherry-pick|revert|[^:\t]*\((?:pick|reword|edit|squash|fixup|continue)\)): /;
 
 /**
  * Whether the newest entry of a reflog (`text`, its last part is enough) that moved to `commit`

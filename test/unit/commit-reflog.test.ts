@@ -8,9 +8,9 @@ const entry = (from: string, to: string, message: string) => `${from} ${to} Benc
 
 describe('madeByCommit (which moves of HEAD made a commit, from the reflog)', () => {
   it('takes what git runs post-commit for: commit in every form, cherry-pick, revert, a rebase\'s picks', () => {
-    for (const message of ['commit: add x', 'commit (amend): add x', 'commit (initial): root', 'commit (merge): Merge branch', 'cherry-pick: add y',
+    for (const message of ['commit: add x', 'commit (amend): add x', 'commit (initial): root', 'commit (merge): Merge branch', 'commit (cherry-pick): add y', 'cherry-pick: add y',
       'revert: Revert "add y"', 'rebase (pick): add z', 'rebase -i (pick): add z', 'rebase (reword): better', 'rebase (squash): s', 'rebase (fixup): f',
-      'pull --rebase (pick): p']) {
+      'pull --rebase (pick): p', 'rebase (continue): resolved']) {
       expect(madeByCommit(entry(A, B, message), B), message).toBe(true);
     }
   });
