@@ -1,14 +1,14 @@
 /**
- * REVIEW: commits that a post-commit hook used to note and the committed
- * reference-transaction's note writer (`--if-commit`, HEAD's reflog) does not.
+ * Commits no pre-commit of ours vouched for, noted by the committed reference-transaction's note
+ * writer from HEAD's reflog (`--if-commit`): a conflicted cherry-pick concluded by git commit.
+ * (core.logAllRefUpdates=false: store-commit-notes.test.ts.)
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRepo, SPEC_PLAN } from './store-fixture.js';
-import { backgroundWriters, noteWritten, waitUntil } from '../helpers/repo.js';
+import { backgroundWriters, waitUntil } from '../helpers/repo.js';
 
-describe('REVIEW: every commit in a phase worktree gets its note', () => {
+describe('every commit in a phase worktree gets its note', () => {
   let repo: TestRepo;
   let wt: string;
   const headOf = () => repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
@@ -42,23 +42,5 @@ describe('REVIEW: every commit in a phase worktree gets its note', () => {
     await settle();
     expect(hasNote(c), 'note of the concluded cherry-pick').toBe(true);
     repo.git(['branch', '-D', 'side'], { cwd: wt });
-  });
-
-  // core.logAllRefUpdates=false: no HEAD reflog is written in a worktree that has none yet.
-  // RED (known, unfixed): the writer finds no reflog entry and notes nothing.
-  it('a --no-verify commit gets its note with core.logAllRefUpdates=false', async () => {
-    repo.git(['config', 'core.logAllRefUpdates', 'false']);
-    try {
-      const gitDir = repo.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: wt }).stdout.trim();
-      // No HEAD log, as in a worktree added while logAllRefUpdates was false (git then makes none).
-      rmSync(join(gitDir, 'logs', 'HEAD'), { force: true });
-      repo.write('src/db/nolog.sql', 'x\n', wt);
-      repo.git(['add', '--', 'src/db/nolog.sql'], { cwd: wt });
-      repo.git(['commit', '-q', '--no-verify', '-m', 'no log'], { cwd: wt });
-      const c = headOf();
-      expect(await noteWritten(repo, c, { ms: 5000 })).toMatch(/^phase: schema\n/);
-    } finally {
-      repo.git(['config', '--unset', 'core.logAllRefUpdates']);
-    }
   });
 });
