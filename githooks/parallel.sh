@@ -40,17 +40,12 @@ pl_find_gitdir() {
   fi
 }
 
-# The phase marker (<worktree git dir>/parallel-phase): sets pl_phase and pl_reviewer.
+# The phase marker (<worktree git dir>/parallel-phase): sets pl_phase and pl_reviewer (read by the
+# hook file's pl_marker).
 pl_read_marker() {
   pl_phase= pl_reviewer=
-  [ -n "$pl_gitdir" ] && [ -f "$pl_gitdir/parallel-phase" ] || return 1
-  while IFS= read -r pl_line || [ -n "$pl_line" ]; do
-    case $pl_line in
-      phase=*) pl_phase=${pl_line#phase=} ;;
-      reviewer=1) pl_reviewer=1 ;;
-    esac
-  done < "$pl_gitdir/parallel-phase"
-  [ -n "$pl_phase" ]
+  pl_marker "$pl_gitdir" || return 1
+  pl_phase=$pl_ph pl_reviewer=$pl_rv
 }
 
 # The oid of refs/heads/<name> ($1) in pl_oid: the loose ref file when there is one (no process
@@ -269,13 +264,13 @@ pl_clear_pathspec_env() {
 
 # The entries of the commit being made, in git's raw diff format (extra options in "$@"; the
 # rules' pathspecs may follow): staged against HEAD in pre-commit; for a commit whose pre-commit
-# deferred its check (the hook file), the new commit's tree against HEAD's ($pl_from, $pl_to),
+# deferred its check (the hook file), the new commit's tree against HEAD's ($pl_tree_old, $pl_tree_new),
 # which is what was staged. diff-tree reads the index for nothing here, so it is given none.
 pl_staged_diff() {
   git -c core.quotePath=true diff-index --cached --no-renames --ignore-submodules=none HEAD "$@"
 }
 pl_commit_diff() {
-  GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git -c core.quotePath=true diff-tree -r --no-renames --ignore-submodules=none "$pl_from" "$pl_to" "$@"
+  GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git -c core.quotePath=true diff-tree -r --no-renames --ignore-submodules=none "$pl_tree_old" "$pl_tree_new" "$@"
 }
 
 # pre-commit and pre-merge-commit (pl_diff=pl_staged_diff), or a deferred pre-commit judged in
@@ -300,7 +295,7 @@ pl_check_staged() {
       fi
     fi
   fi
-  if [ "$pl_diff" = pl_commit_diff ]; then pl_node_check pre-commit-tree "$pl_from" "$pl_to"; else pl_node_check "$pl_hook"; fi
+  if [ "$pl_diff" = pl_commit_diff ]; then pl_node_check pre-commit-tree "$pl_tree_old" "$pl_tree_new"; else pl_node_check "$pl_hook"; fi
 }
 
 # reference-transaction: one update of refs/heads/parallel/<id> ($1 id, $2 old, $3 new), a
@@ -392,7 +387,7 @@ pl_check_transaction() {
       if [ -z "$pl_token_kind" ]; then
         pl_debug "$pl_ref: this commit passed pre-commit"
       else
-        pl_diff=pl_commit_diff pl_from=$pl_old pl_to=$pl_new
+        pl_diff=pl_commit_diff pl_tree_old=$pl_old pl_tree_new=$pl_new
         pl_check_staged || { IFS=$pl_ifs; set +f; return 1; }
       fi
       printf '%s %s %s commit\n' "$pl_token_pid" "$pl_token_old" "$pl_token_ref" > "$pl_gitdir/parallel-checked" 2>/dev/null || :
@@ -441,6 +436,7 @@ pl_mark_checked() {
 # the check to reference-transaction, "commit" once reference-transaction allowed it (committed
 # then starts the commit's note writer).
 pl_read_token() {
+  [ -z "${pl_token_read-}" ] || return 0
   pl_token_pid= pl_token_old= pl_token_ref= pl_token_kind=
   [ -f "$pl_gitdir/parallel-checked" ] && { IFS=' ' read -r pl_token_pid pl_token_old pl_token_ref pl_token_kind < "$pl_gitdir/parallel-checked" || :; }
 }
