@@ -365,7 +365,9 @@ pl_guard_refs() {
 pl_check_transaction() {
   pl_what='branch update'
   pl_clear_pathspec_env
-  pl_read_token
+  # The token (pl_token_pid, _old, _ref, _kind): the hook file read it. Its kind is empty when
+  # pre-commit allowed the commit, "deferred" when it left the check to here, "commit" once this
+  # run allowed it (committed then starts the note writer).
   pl_todo=
   pl_ifs=$IFS; IFS=$pl_nl; set -f
   for pl_line in $pl_input; do
@@ -429,16 +431,6 @@ pl_mark_checked() {
     "refs/heads/parallel/$pl_phase"|HEAD) printf '%s %s %s\n' "$PPID" "$pl_oid" "$pl_head" > "$pl_gitdir/parallel-checked" 2>/dev/null || : ;;
     *) [ ! -s "$pl_gitdir/parallel-checked" ] || : > "$pl_gitdir/parallel-checked" ;;
   esac
-}
-
-# The token pl_mark_checked (or the hook file) wrote, into pl_token_pid, pl_token_old,
-# pl_token_ref and pl_token_kind: empty when pre-commit allowed the commit, "deferred" when it left
-# the check to reference-transaction, "commit" once reference-transaction allowed it (committed
-# then starts the commit's note writer).
-pl_read_token() {
-  [ -z "${pl_token_read-}" ] || return 0
-  pl_token_pid= pl_token_old= pl_token_ref= pl_token_kind=
-  [ -f "$pl_gitdir/parallel-checked" ] && { IFS=' ' read -r pl_token_pid pl_token_old pl_token_ref pl_token_kind < "$pl_gitdir/parallel-checked" || :; }
 }
 
 # Whether the token is this git process's. A commit that stops after pre-commit (an empty

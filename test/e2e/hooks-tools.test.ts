@@ -47,6 +47,24 @@ describe('chaining the repository\'s own hooks', () => {
     expect(main.stderr).not.toContain('parallel');
   });
 
+  it('judges what the repository\'s own pre-commit staged, also when the check waits for the branch update (no editor)', () => {
+    h = hookRepo([]);
+    const { repo } = h;
+    // A formatter-style hook that stages one more file: here another phase's.
+    const hook = join(repo.dir, '.git/hooks/pre-commit');
+    writeFileSync(hook, '#!/bin/sh\nmkdir -p src/ui && echo formatted > src/ui/button.ts && git add src/ui/button.ts\n');
+    chmodSync(hook, 0o755);
+    expect(repo.parallel(['start', 'auth']).code).toBe(0);
+    const auth = h.wt('auth');
+    const before = repo.rev('parallel/auth');
+    stage(repo, auth, { 'src/auth/x.ts': 'x\n' });
+    const r = commit(repo, auth, [], { PARALLEL_DEBUG: '1' });
+    expect(r.code, r.stderr).toBe(REFUSED_COMMIT);
+    expect(r.stderr).toContain('[pre-commit] no editor opens');
+    expect(r.stderr).toContain('auth may not change src/ui/button.ts (owned by ui)');
+    expect(repo.rev('parallel/auth')).toBe(before);
+  });
+
   it('chains the repository\'s own reference-transaction hook in every state, from .git/hooks and from core.hooksPath', () => {
     h = hookRepo([]);
     const { repo } = h;
