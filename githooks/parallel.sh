@@ -264,7 +264,7 @@ pl_clear_pathspec_env() {
 
 # The entries of the commit being made, in git's raw diff format (extra options in "$@"; the
 # rules' pathspecs may follow): staged against HEAD in pre-commit; for a commit whose pre-commit
-# deferred its check (the hook file), the new commit's tree against HEAD's ($pl_tree_old, $pl_tree_new),
+# deferred its check (pl_defer), the new commit's tree against HEAD's ($pl_tree_old, $pl_tree_new),
 # which is what was staged. diff-tree reads the index for nothing here, so it is given none.
 pl_staged_diff() {
   git -c core.quotePath=true diff-index --cached --no-renames --ignore-submodules=none HEAD "$@"
@@ -277,10 +277,7 @@ pl_commit_diff() {
 # reference-transaction (pl_diff=pl_commit_diff): the commit's entries against the phase's rules.
 pl_check_staged() {
   pl_what=commit
-  if [ -n "$pl_reviewer" ]; then
-    echo "parallel: this is the worktree of reviewer phase $pl_phase; every commit here is refused. Record your verdict with \"parallel review approve -m MSG\" or \"parallel review reject -m MSG\" instead." >&2
-    return 1
-  fi
+  if [ -n "$pl_reviewer" ]; then pl_reviewer_refusal; return 1; fi
   pl_clear_pathspec_env
   if [ "$pl_hook" != pre-merge-commit ] && [ ! -f "$pl_gitdir/MERGE_HEAD" ] && pl_rules_for "$pl_phase" shared; then
     pl_s=1
@@ -298,18 +295,76 @@ pl_check_staged() {
   if [ "$pl_diff" = pl_commit_diff ]; then pl_node_check pre-commit-tree "$pl_tree_old" "$pl_tree_new"; else pl_node_check "$pl_hook"; fi
 }
 
-# reference-transaction: one update of refs/heads/parallel/<id> ($1 id, $2 old, $3 new), a
-# one-commit fast-forward decided with one git call (two for rules git must match).
+# The reviewer's refusal of every commit (pre-commit, and reference-transaction for a commit no
+# pre-commit saw).
+pl_reviewer_refusal() {
+  echo "parallel: this is the worktree of reviewer phase $pl_phase; every commit here is refused. Record your verdict with \"parallel review approve -m MSG\" or \"parallel review reject -m MSG\" instead." >&2
+}
+
+# A reviewer's worktree: refuse a transaction that makes a commit, on a detached HEAD (the
+# reviewer's own) or on any branch: an update whose new commit has the old one as its only parent
+# (one git call per update; a checkout elsewhere is not refused).
+pl_reviewer_commits() {
+  pl_ifs=$IFS; IFS=$pl_nl; set -f
+  for pl_line in $pl_input; do
+    IFS=$pl_ifs
+    pl_split_update "$pl_line"
+    case $pl_old in *[!0]*) ;; *) continue ;; esac
+    case $pl_new in *[!0]*) ;; *) continue ;; esac
+    pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git rev-list --parents -n 1 "$pl_new" -- 2>/dev/null) || continue
+    if [ "$pl_out" = "$pl_new $pl_old" ]; then IFS=$pl_ifs; set +f; pl_reviewer_refusal; return 1; fi
+  done
+  IFS=$pl_ifs; set +f
+}
+
+# reference-transaction: one update ($2 old, $3 new, $pl_ref) that no pre-commit vouched for, of
+# refs/heads/parallel/<$1>, or ($1 empty) of HEAD or another branch in phase worktree $pl_phase.
+# A one-commit fast-forward is decided with one git call (two for rules git must match). In a
+# phase worktree, of its own branch, HEAD or another branch, that is the commit being made there
+# (git runs no pre-commit of ours unless the repository has one to chain): judged as pre-commit
+# judges staged entries, with the phase's rules (shared ones only for a phase the plan does not
+# have), and refused here with pre-commit's words unless the commit is base's or the integration
+# branch's (a fast-forward by "parallel update": Node judges it). Another phase's branch: by that
+# phase's rules. Of HEAD or another branch, what is not a commit on the old value (a checkout, a
+# reset) is not judged. Fails (1) when Node must decide, 2 when refused here (words printed).
 pl_check_update() {
-  case $2 in *[!0]*) ;; *) return 1 ;; esac
-  pl_rules_for "$1" none || return 1
-  [ "$pl_tier" = none ] && return 0
-  pl_out=$(git -c core.quotePath=true diff-tree -r --root --raw --no-renames --ignore-submodules=none --always --format=%P "$3" -- 2>/dev/null) || return 1
-  [ "${pl_out%%"$pl_nl"*}" = "$2" ] || return 1
-  pl_scan "${pl_out#*"$pl_nl"}" || return 1
-  [ "$pl_tier" = case ] && return 0
+  pl_own= pl_any=
+  if [ -z "$1" ]; then
+    pl_own=1 pl_any=1
+    pl_rules_for "$pl_phase" shared || return 1
+  else
+    case $2 in *[!0]*) ;; *) return 1 ;; esac
+    if [ "$1" = "$pl_phase" ]; then
+      pl_own=1
+      pl_rules_for "$1" shared || return 1
+    else
+      pl_rules_for "$1" none || return 1
+      [ "$pl_tier" = none ] && return 0
+    fi
+  fi
+  pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git -c core.quotePath=true diff-tree -r --root --raw --no-renames --ignore-submodules=none --always --format=%P "$3" -- 2>/dev/null) || return 1
+  # The new commit's parents: the old value alone, or none for a root commit on a new ref.
+  pl_l=${pl_out%%"$pl_nl"*}
+  case $2 in *[!0]*) ;; *) pl_l=${pl_l:-$2} ;; esac
+  if [ "$pl_l" != "$2" ]; then
+    [ -n "$pl_any" ] && return 0
+    return 1
+  fi
+  pl_scan "${pl_out#*"$pl_nl"}"
+  case $? in
+    0) ;;
+    2)
+      [ -n "$pl_own" ] && [ -n "$pl_base" ] || return 1
+      pl_out=$(git for-each-ref --format='%(refname)' --contains "$3" "refs/heads/$pl_base" refs/heads/parallel/integration 2>/dev/null) || return 1
+      [ -z "$pl_out" ] || return 1
+      pl_refuse_staged && return 2
+      return 1 ;;
+    *) return 1 ;;
+  esac
+  [ "$pl_tier" = case ] && { pl_debug "allowed by the shell fast path (case rules)"; return 0; }
   pl_out=$(pl_outside git -c core.quotePath=true diff-tree -r --no-renames --ignore-submodules=none --name-only "$2" "$3" 2>/dev/null) && [ -z "$pl_out" ] &&
-    pl_out=$(pl_excluded git -c core.quotePath=true diff-tree -r --no-renames --ignore-submodules=none --name-only "$2" "$3" 2>/dev/null) && [ -z "$pl_out" ]
+    pl_out=$(pl_excluded git -c core.quotePath=true diff-tree -r --no-renames --ignore-submodules=none --name-only "$2" "$3" 2>/dev/null) && [ -z "$pl_out" ] &&
+    pl_debug "allowed by the shell fast path (git pathspecs)"
 }
 
 # From a phase worktree ($pl_phase), refs that are not the session's to move ($1 old, $2 new, $3 ref):
@@ -373,14 +428,20 @@ pl_check_transaction() {
   for pl_line in $pl_input; do
     IFS=$pl_ifs
     pl_split_update "$pl_line"
+    case $pl_new in *[!0]*) ;; *) continue ;; esac
     case $pl_ref in
       refs/heads/parallel/integration) continue ;;
-      refs/heads/parallel/*) ;;
+      refs/heads/parallel/*)
+        pl_id=${pl_ref#refs/heads/parallel/}
+        case $pl_id in [!a-z]*|*[!a-z0-9_-]*) continue ;; esac ;;
+      HEAD|refs/heads/*)
+        # A commit made in this phase worktree on a detached HEAD or another branch is the
+        # phase's commit too (HEAD's line beside its branch's is that branch's update).
+        [ -n "$pl_phase" ] && [ -z "$pl_reviewer" ] || continue
+        [ "$pl_ref" != HEAD ] || case $pl_input in *"$pl_old $pl_new refs/"*) continue ;; esac
+        pl_id= ;;
       *) continue ;;
     esac
-    pl_id=${pl_ref#refs/heads/parallel/}
-    case $pl_id in [!a-z]*|*[!a-z0-9_-]*) continue ;; esac
-    case $pl_new in *[!0]*) ;; *) continue ;; esac
     # This very git process ran our pre-commit (or pre-merge-commit): it allowed the commit, or
     # (no editor opened) left the check of exactly this update of the phase's own branch to here.
     # Either way the token then tells committed that this was a commit.
@@ -396,7 +457,12 @@ pl_check_transaction() {
       pl_token_pid=
       continue
     fi
-    if pl_check_update "$pl_id" "$pl_old" "$pl_new"; then pl_debug "$pl_ref: allowed by the shell fast path"; else pl_todo="$pl_todo$pl_old $pl_new $pl_ref$pl_nl"; fi
+    pl_check_update "$pl_id" "$pl_old" "$pl_new"
+    case $? in
+      0) ;;
+      2) IFS=$pl_ifs; set +f; return 1 ;;
+      *) pl_todo="$pl_todo$pl_old $pl_new $pl_ref$pl_nl" ;;
+    esac
   done
   IFS=$pl_ifs; set +f
   [ -n "$pl_todo" ] || return 0
@@ -433,6 +499,24 @@ pl_mark_checked() {
   esac
 }
 
+# pre-commit (installed to chain the repository's own, which has run) of a commit that opens no
+# editor, on the phase's own branch: leave the check to the reference-transaction that moves the
+# branch, with a token "<git's pid> <HEAD's commit> <the branch> deferred" in the worktree's git
+# dir. It judges the commit's tree, which is what the repository's hook left staged; one git
+# process per commit instead of two. A commit that opens an editor is judged here, before anyone
+# writes a message.
+pl_defer() {
+  [ "${GIT_EDITOR-}" = : ] && [ -z "$pl_reviewer" ] &&
+    [ ! -f "$pl_gitdir/MERGE_HEAD" ] && [ -x "$pl_hookdir/reference-transaction" ] &&
+    { IFS= read -r pl_l < "$pl_gitdir/HEAD"; } 2>/dev/null && [ "$pl_l" = "ref: refs/heads/parallel/$pl_phase" ] &&
+    { IFS= read -r pl_o < "$pl_common/refs/heads/parallel/$pl_phase"; } 2>/dev/null || return 1
+  case $pl_o in *[!0-9a-f]*|'') return 1 ;; esac
+  # Looking up /proc/<git's pid> now makes it older than the token (see pl_token_ours).
+  [ -d "/proc/$PPID" ] || :
+  printf '%s %s %s deferred\n' "$PPID" "$pl_o" "refs/heads/parallel/$pl_phase" > "$pl_gitdir/parallel-checked" 2>/dev/null || return 1
+  pl_debug 'no editor opens: the check is made when the commit moves the branch (reference-transaction)'
+}
+
 # Whether the token is this git process's. A commit that stops after pre-commit (an empty
 # message, a commit-msg refusal) leaves its token, and a later git process may get the same pid:
 # /proc/<pid>'s inode is made when the process is first looked up, so one newer than the token
@@ -452,8 +536,9 @@ pl_main() {
       pl_chain "$@" || return $?
       pl_find_gitdir
       pl_read_marker || return 0
-      if [ "${PARALLEL-}" = 0 ]; then pl_skip_note; return 0; fi
-      # No editor opens: reference-transaction judges the commit's tree (pl_defer, in the hook file).
+      # The branch update says so (reference-transaction).
+      [ "${PARALLEL-}" != 0 ] || return 0
+      # No editor opens: reference-transaction judges the commit's tree (pl_defer).
       [ "$pl_hook" != pre-commit ] || ! pl_defer || return 0
       pl_diff=pl_staged_diff
       pl_check_staged || return 1
@@ -472,14 +557,20 @@ pl_main() {
         printf '%s' "$pl_input" | "$pl_udir/$pl_hook" "$@" || return $?
       fi
       [ "$1" = prepared ] || return 0
+      pl_find_gitdir
+      pl_read_marker
+      if [ "${PARALLEL-}" = 0 ]; then
+        case $pl_input in *" refs/heads/parallel/$pl_phase$pl_nl"*|*" HEAD$pl_nl"*) [ -z "$pl_phase" ] || pl_skip_note ;; esac
+        return 0
+      fi
+      [ -z "$pl_reviewer" ] || pl_reviewer_commits || return 1
       # Most transactions touch none of the refs judged here (one case, no process).
       case $pl_input in
         *refs/heads/parallel/*|*" refs/parallel/"*|*" refs/notes/parallel$pl_nl"*) ;;
-        *) case $pl_input in *" refs/heads/$pl_base$pl_nl"*) [ -n "$pl_base" ] || return 0 ;; *) return 0 ;; esac ;;
+        *" HEAD$pl_nl"*|*" refs/heads/"*) [ -n "$pl_phase$pl_base" ] || return 0 ;;
+        *) return 0 ;;
       esac
-      [ "${PARALLEL-}" = 0 ] && return 0
-      pl_find_gitdir
-      if pl_read_marker; then pl_guard_refs || return 1; fi
+      [ -z "$pl_phase" ] || pl_guard_refs || return 1
       pl_check_transaction
       ;;
     *)

@@ -16,7 +16,7 @@ import { openRepo, resolveBase, type RepoContext } from '../git/repo.js';
 import { readCommittedPlan } from '../config/plan-source.js';
 import { buildOwnership, type OwnershipModel } from '../core/ownership.js';
 import { INTEGRATION_BRANCH, phaseById, type PhaseId } from '../core/plan.js';
-import { ZERO_OID } from '../git/git.js';
+import { ZERO_OID, gitTry } from '../git/git.js';
 import { judgeCommitTree, judgePending, type PendingJudgement } from '../enforce/pending.js';
 import { commitChanges, judgeCommitChanges, notOwnRefs } from '../enforce/verify.js';
 import { REFUSED_FOOTER, foreignCommitRefusal, mergeRefusal, stagedRefusal, updateRefusal } from '../enforce/message.js';
@@ -24,6 +24,12 @@ import { ensureRules } from './rule-cache.js';
 
 function say(lines: string[]): void {
   process.stderr.write(lines.join('\n') + '\n');
+}
+
+/** Whether `next` is a commit made on `old`: its only parent, or none on a new ref (an orphan). */
+function madeOn(cwd: string, old: string, next: string): boolean {
+  const line = gitTry(['rev-list', '--parents', '-n', '1', next, '--'], { cwd }) ?? '';
+  return line === (/^0+$/.test(old) ? next : `${next} ${old}`);
 }
 
 /** `pre-commit-tree <old> <new>`: the commit's tree against HEAD's, judged as staged entries. */
@@ -64,22 +70,48 @@ async function main(hook: string | undefined): Promise<number> {
     const cwd = ctx.toplevel;
     const input = readFileSync(0, 'utf8');
     const lines: string[] = [];
-    for (const line of input.split('\n')) {
-      const [old, next, ref] = line.split(' ');
-      if (!old || !next || !ref) continue;
+    let moved = false;
+    const updates = input.split('\n').map((l) => l.split(' ')).filter((u): u is [string, string, string] => u.length === 3 && u.every(Boolean));
+    for (const [old, next, ref] of updates) {
+      if (/^0+$/.test(next)) continue;
       const m = /^refs\/heads\/parallel\/([a-z][a-z0-9_-]{0,39})$/.exec(ref);
-      if (!m || `parallel/${m[1]}` === INTEGRATION_BRANCH || /^0+$/.test(next)) continue;
-      const phase = m[1]!;
-      if (!phaseById(plan, phase)) continue;
+      let phase: PhaseId;
+      let own: boolean;
+      if (m) {
+        if (`parallel/${m[1]}` === INTEGRATION_BRANCH) continue;
+        phase = m[1]!;
+        // The phase's own branch moved from its own worktree: a phase the plan does not have may
+        // change only shared paths there (as in pre-commit); another phase's branch only by its rules.
+        own = ctx.marker?.phase === phase && !ctx.marker.reviewer;
+        if (!own && !phaseById(plan, phase)) continue;
+      } else {
+        // A commit made in a phase worktree on a detached HEAD or another branch (HEAD's line
+        // beside its branch's is that branch's update): the phase's commit too. A checkout or a
+        // reset there is not judged.
+        if (!ctx.marker || ctx.marker.reviewer || !(ref === 'HEAD' || ref.startsWith('refs/heads/'))) continue;
+        if (ref === 'HEAD' && updates.some(([o, n, r]) => r !== 'HEAD' && o === old && n === next)) continue;
+        if (!madeOn(cwd, old, next)) continue;
+        phase = ctx.marker.phase;
+        own = true;
+      }
       // The commits this update adds to the phase's own commits.
       const not = [...(/^0+$/.test(old) || old === ZERO_OID ? [] : [old]), ...notOwnRefs(cwd, base)];
       const commits = commitChanges(cwd, [next, '--not', ...not]);
-      for (const v of judgeCommitChanges(cwd, model, phase, commits)) {
-        lines.push(updateRefusal(phase, v.commit, { kind: v.kind, path: v.path, owner: v.owner, status: '', target: v.target, resolved: v.resolved }));
+      const violations = judgeCommitChanges(cwd, model, phase, commits);
+      if (violations.length === 0) continue;
+      // One new commit from the phase's own worktree: the commit being made there (or amended; git
+      // runs no pre-commit of ours unless the repository has one), told in pre-commit's words.
+      const made = own && commits.length === 1 && commits[0]!.commit === next;
+      if (made) {
+        if (!phaseById(plan, phase)) lines.push(`parallel: phase ${phase} is not in the plan committed on ${base}, so it may change only shared paths.`);
+        lines.push(...violations.map((v) => stagedRefusal(phase, { kind: v.kind, path: v.path, owner: v.owner, status: '', target: v.target, resolved: v.resolved })));
+      } else {
+        lines.push(...violations.map((v) => updateRefusal(phase, v.commit, { kind: v.kind, path: v.path, owner: v.owner, status: '', target: v.target, resolved: v.resolved })));
+        moved = true;
       }
     }
     if (lines.length === 0) return 0;
-    say([...lines, 'parallel: the branch was not moved (this check also runs for "git commit --no-verify"); parallel verify and integrate refuse such commits too.']);
+    say([...lines, ...(moved ? ['parallel: the branch was not moved (this check also runs for "git commit --no-verify"); parallel verify and integrate refuse such commits too.'] : [REFUSED_FOOTER])]);
     return 1;
   }
 

@@ -32,11 +32,12 @@ export const GIT_HOOK_NAMES = [
   'p4-post-changelist', 'p4-pre-submit', 'post-index-change',
 ] as const;
 /**
- * The hooks parallel needs in every phase worktree. The commit note writer starts from the
- * `committed` reference-transaction, so git runs one hook less per commit: a post-commit file is
- * installed only to chain the repository's own.
+ * The hooks parallel needs in every phase worktree. Each hook git runs costs a shell's start (and
+ * a pre-commit makes git read the index again), so a commit runs only the reference-transaction
+ * (prepared judges the commit, committed starts its note writer): pre-commit and post-commit
+ * files are installed only to chain the repository's own.
  */
-export const PARALLEL_HOOKS = ['pre-commit', 'pre-merge-commit', 'reference-transaction'] as const;
+export const PARALLEL_HOOKS = ['pre-merge-commit', 'reference-transaction'] as const;
 export const LIBRARY_FILE = 'parallel.sh';
 
 /** `<common dir>/parallel/hooks`. */
@@ -183,7 +184,7 @@ export function worktreeHooksPath(worktreeGitDir: string): string | undefined {
 export function prepareWorktreeHooks(ctx: RepoContext, worktreeGitDir: string): boolean {
   const dir = parallelHooksDir(ctx);
   let changed = false;
-  if (!existsSync(join(dir, LIBRARY_FILE)) || !existsSync(join(dir, 'pre-commit'))) {
+  if (!existsSync(join(dir, LIBRARY_FILE)) || !existsSync(join(dir, 'reference-transaction'))) {
     writeHooksFolder(ctx, neededHookNames(ctx, phaseWorktrees(ctx)));
     changed = true;
   }

@@ -3,7 +3,7 @@
  * fast path), a glob phase (git pathspecs) and shared paths; phase worktrees made by
  * `parallel start`, or by hand (git worktree add + marker) for what start does not make.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REFUSED_COMMIT, TestRepo, type RunResult } from '../helpers/repo.js';
 
@@ -91,9 +91,12 @@ export function stage(repo: TestRepo, cwd: string, files: Record<string, string>
 }
 
 /**
- * How a test commit is made. Without an editor (`-m`), git tells pre-commit so (GIT_EDITOR=:), and
- * the hooks judge the commit when it moves the phase's branch: a refusal there is git's exit 128.
- * With an editor (`-e`; the editor here is `true`), pre-commit judges before it opens: exit 1.
+ * How a test commit is made. With no pre-commit of the repository's own, parallel installs none:
+ * every commit is judged as it moves the phase's branch (reference-transaction), with or without
+ * an editor (`-e`; the editor here is `true`), and git reports a refusal there as fatal, 128.
+ * Where the repository has a pre-commit (here an empty one in `<common>/hooks`), parallel's chains
+ * it: a commit that opens no editor is still judged as it moves the branch (128); one that opens
+ * an editor is judged in pre-commit, before the editor opens (exit 1).
  */
 export interface CommitMode {
   name: string;
@@ -103,10 +106,15 @@ export interface CommitMode {
   refused: number;
   /** The hook that judges an ordinary commit on the phase's branch. */
   judge: 'pre-commit' | 'reference-transaction';
+  /** The repository has a pre-commit of its own, which parallel's chains. */
+  chained: boolean;
 }
-export const NO_EDITOR: CommitMode = { name: 'no editor: judged as the commit moves the branch', args: [], env: {}, refused: REFUSED_COMMIT, judge: 'reference-transaction' };
-export const EDITOR: CommitMode = { name: 'an editor opens: judged in pre-commit', args: ['-e'], env: { GIT_EDITOR: 'true' }, refused: 1, judge: 'pre-commit' };
-export const COMMIT_MODES = [NO_EDITOR, EDITOR] as const;
+const WITH_EDITOR = { args: ['-e'], env: { GIT_EDITOR: 'true' } };
+export const NO_EDITOR: CommitMode = { name: 'no editor: judged as the commit moves the branch', args: [], env: {}, refused: REFUSED_COMMIT, judge: 'reference-transaction', chained: false };
+export const EDITOR: CommitMode = { name: 'an editor opens: judged as the commit moves the branch', ...WITH_EDITOR, refused: REFUSED_COMMIT, judge: 'reference-transaction', chained: false };
+export const CHAINED_NO_EDITOR: CommitMode = { name: "the repository's pre-commit chained, no editor: judged as the commit moves the branch", args: [], env: {}, refused: REFUSED_COMMIT, judge: 'reference-transaction', chained: true };
+export const CHAINED_EDITOR: CommitMode = { name: "the repository's pre-commit chained, an editor opens: judged in pre-commit", ...WITH_EDITOR, refused: 1, judge: 'pre-commit', chained: true };
+export const COMMIT_MODES = [NO_EDITOR, EDITOR, CHAINED_NO_EDITOR, CHAINED_EDITOR] as const;
 
 let mode: CommitMode = NO_EDITOR;
 /** Make `commit` use `m` (call it in a describe block's beforeAll; afterAll restores NO_EDITOR). */
@@ -121,8 +129,32 @@ export function commitMode(): CommitMode {
   return mode;
 }
 
+const REPO_PRE_COMMIT = '#!/bin/sh\n# the repository\'s own pre-commit (hooks-fixture)\nexit 0\n';
+
+/**
+ * Give the repository of `cwd` a pre-commit of its own (it allows everything), chained by
+ * `parallel init`, or (`on` false) take that one away again, and parallel's chaining file with it.
+ */
+export function repoPreCommit(repo: TestRepo, cwd: string, on: boolean): void {
+  const common = repo.git(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd }).stdout.trim();
+  const ours = join(common, 'parallel', 'hooks', 'pre-commit');
+  const theirs = join(common, 'hooks', 'pre-commit');
+  if (existsSync(ours) === on) return;
+  if (on) {
+    mkdirSync(join(common, 'hooks'), { recursive: true });
+    writeFileSync(theirs, REPO_PRE_COMMIT, { mode: 0o755 });
+  } else if (existsSync(theirs) && readFileSync(theirs, 'utf8') === REPO_PRE_COMMIT) {
+    rmSync(theirs);
+  } else {
+    return;
+  }
+  const r = repo.parallel(['init']);
+  if (r.code !== 0 || existsSync(ours) !== on) throw new Error(`init did not ${on ? 'chain' : 'drop'} the pre-commit: ${r.stderr}`);
+}
+
 /** `git commit` as a user runs it (in the current mode), never throwing. */
 export function commit(repo: TestRepo, cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): RunResult {
+  repoPreCommit(repo, cwd, mode.chained);
   return repo.git(['commit', '-q', '-m', 'change', ...mode.args, ...args], { cwd, allowFail: true, env: { ...mode.env, ...env } });
 }
 

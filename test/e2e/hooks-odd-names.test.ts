@@ -99,13 +99,13 @@ describe.each([
   ['deep', (n: string) => `deep/a/x/${n}.ts`],
 ] as const)('moving parallel/%s to a commit of odd names', (phase, owned) => {
   const wt = () => h.wt(phase);
-  /** A --no-verify commit on a detached HEAD, then the branch moved to it with update-ref. */
+  /** A commit on a detached HEAD made with the checks off (PARALLEL=0), then the branch moved to it with update-ref. */
   const move = (files: Record<string, string>) => {
     const branch = `refs/heads/parallel/${phase}`;
     const old = h.repo.rev(branch);
     h.repo.git(['switch', '-q', '--detach', old], { cwd: wt() });
     stage(h.repo, wt(), files);
-    expect(commit(h.repo, wt(), ['--no-verify']).code).toBe(0);
+    expect(commit(h.repo, wt(), ['--no-verify'], { PARALLEL: '0' }).code).toBe(0);
     const c = head(h.repo, wt());
     const r = h.repo.git(['update-ref', branch, c, old], { cwd: wt(), allowFail: true });
     h.repo.git(['switch', '-q', `parallel/${phase}`], { cwd: wt() });

@@ -12,9 +12,10 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(ROOT, 'dist/cli/main.js');
 
 /**
- * git's exit code for a `git commit -m` the hooks refuse in a phase worktree: with no editor to
- * open, the check runs as the commit moves the branch (reference-transaction), and git reports
- * that as fatal, 128. A commit that opens an editor is refused in pre-commit: 1.
+ * git's exit code for a `git commit` the hooks refuse in a phase worktree: the check runs as the
+ * commit moves the branch (reference-transaction), and git reports that as fatal, 128. Only where
+ * the repository has a pre-commit of its own (chained by parallel's) is a commit that opens an
+ * editor refused in pre-commit: 1.
  */
 export const REFUSED_COMMIT = 128;
 
