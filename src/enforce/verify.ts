@@ -39,11 +39,12 @@ const NO_REPLACE = { GIT_NO_REPLACE_OBJECTS: '1' };
 export function commitChanges(cwd: string, revArgs: readonly string[]): CommitChanges[] {
   // Not `--reverse`: with it, git 2.39's --remerge-diff also lists paths the merge took cleanly
   // from its second parent (measured), which would blame a phase for what it merged in.
-  const out = git([...DIFF_GUARDS, 'log', '--no-renames', '--raw', '-z', '--no-abbrev', '--remerge-diff', '--no-color', `--format=${COMMIT_FORMAT}`, ...revArgs, '--'], { cwd, env: NO_REPLACE }).stdout;
+  // --ignore-submodules=none also overrides a .gitmodules "ignore = all", which the config does not.
+  const out = git([...DIFF_GUARDS, 'log', '--no-renames', '--ignore-submodules=none', '--raw', '-z', '--no-abbrev', '--remerge-diff', '--no-color', `--format=${COMMIT_FORMAT}`, ...revArgs, '--'], { cwd, env: NO_REPLACE }).stdout;
   const commits = parseLogZ(out).reverse();
   for (const c of commits) {
     if (c.parents.length > 2) {
-      c.changes = parseRawZ(git([...DIFF_GUARDS, 'diff-tree', '-r', '--no-renames', '--raw', '-z', '--no-abbrev', c.parents[0]!, c.commit, '--'], { cwd, env: NO_REPLACE }).stdout);
+      c.changes = parseRawZ(git([...DIFF_GUARDS, 'diff-tree', '-r', '--no-renames', '--ignore-submodules=none', '--raw', '-z', '--no-abbrev', c.parents[0]!, c.commit, '--'], { cwd, env: NO_REPLACE }).stdout);
     }
   }
   return commits;

@@ -104,7 +104,9 @@ async function main(hook: string | undefined): Promise<number> {
       const made = own && commits.length === 1 && commits[0]!.commit === next;
       if (made) {
         if (!phaseById(plan, phase)) lines.push(`parallel: phase ${phase} is not in the plan committed on ${base}, so it may change only shared paths.`);
-        lines.push(...violations.map((v) => stagedRefusal(phase, { kind: v.kind, path: v.path, owner: v.owner, status: '', target: v.target, resolved: v.resolved })));
+        // A merge concluded by git commit: its own resolution is what was judged (--remerge-diff).
+        const words = commits[0]!.parents.length > 1 ? mergeRefusal : stagedRefusal;
+        lines.push(...violations.map((v) => words(phase, { kind: v.kind, path: v.path, owner: v.owner, status: '', target: v.target, resolved: v.resolved })));
       } else {
         lines.push(...violations.map((v) => updateRefusal(phase, v.commit, { kind: v.kind, path: v.path, owner: v.owner, status: '', target: v.target, resolved: v.resolved })));
         moved = true;

@@ -41,7 +41,8 @@ describe('merges in a phase worktree', () => {
     h.repo.write('src/ui/button.ts', 'edited while resolving\n', auth);
     h.repo.git(['add', 'package-lock.json', 'src/ui/button.ts'], { cwd: auth });
     const r = commit(h.repo, auth, ['--no-edit']);
-    expect(r.code).toBe(1);
+    // Judged as the merge commit moves the branch (parallel installs no pre-commit of its own).
+    expect(r.code).toBe(REFUSED_COMMIT);
     expect(r.stderr).toContain('parallel: while merging, auth may not change src/ui/button.ts (owned by ui) beyond git\'s automatic merge.');
     expect(r.stderr).not.toContain('package-lock.json');
     h.repo.git(['merge', '--abort'], { cwd: auth });
@@ -74,7 +75,7 @@ describe('other worktrees', () => {
     const wt = manualPhase(h.repo, 'review-ui', { reviewer: true, detach: true });
     stage(h.repo, wt, { 'src/ui/button.ts': 'review edit\n' });
     const r = commit(h.repo, wt);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(REFUSED_COMMIT);
     expect(r.stderr).toContain('parallel: this is the worktree of reviewer phase review-ui; every commit here is refused.');
   });
 

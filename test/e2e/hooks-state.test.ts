@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EDITOR, HOOKS_PLAN, clean, commit, head, hookRepo, hookSays, stage, staged, removeRepo, type HookRepo } from './hooks-fixture.js';
+import { CHAINED_NO_EDITOR, EDITOR, NO_EDITOR, useCommitMode, HOOKS_PLAN, clean, commit, head, hookRepo, hookSays, stage, staged, removeRepo, type HookRepo } from './hooks-fixture.js';
 import { noteWritten } from '../helpers/repo.js';
 import { HOOK_STATE_HEAD, formatHookState, parseHookState } from '../../src/git/hook-state.js';
 
@@ -133,7 +133,10 @@ describe('a base taken from the main worktree\'s branch', () => {
 /** A commit with an editor (here `true`): pre-commit judges it before the editor opens. */
 const withEditor = { ...debug, ...EDITOR.env };
 
-describe("pre-commit's token", () => {
+// parallel installs a pre-commit only to chain the repository's own: these run with one.
+describe("pre-commit's token (the repository's own pre-commit chained)", () => {
+  beforeAll(() => useCommitMode(CHAINED_NO_EDITOR));
+  afterAll(() => useCommitMode(NO_EDITOR));
   it('lets its own commit through reference-transaction in the hook file, and is used up', () => {
     stage(h.repo, auth, { 'src/auth/token.ts': '1\n' });
     const r = commit(h.repo, auth, EDITOR.args, withEditor);
@@ -223,7 +226,7 @@ describe("pre-commit's token", () => {
     stage(h.repo, auth, { 'src/ui/button.ts': 'taken\n' });
     const r = commit(h.repo, auth, ['--no-verify'], debug);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('changes src/ui/button.ts (owned by ui)');
+    expect(r.stderr).toContain('may not change src/ui/button.ts (owned by ui)');
     expect(r.stderr).not.toContain('decided in the hook file');
     expect(h.repo.rev('parallel/auth')).toBe(before);
   });
@@ -241,7 +244,7 @@ describe("pre-commit's token", () => {
     const script = 'printf "%s %s %s\\n" "$$" "$1" refs/heads/parallel/auth > "$2" && touch -d "1 hour ago" "$2" && exec git update-ref refs/heads/parallel/auth "$3" "$1"';
     const r = spawnSync('sh', ['-c', script, 'sh', before, tokenFile, bad], { cwd: auth, encoding: 'utf8', env: { ...process.env, ...debug } });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('changes src/ui/button.ts (owned by ui)');
+    expect(r.stderr).toContain('may not change src/ui/button.ts (owned by ui)');
     expect(r.stderr).not.toContain('this commit passed pre-commit');
     expect(h.repo.rev('parallel/auth')).toBe(before);
   });
