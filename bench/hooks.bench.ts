@@ -1,8 +1,8 @@
 /**
  * The cost of parallel's hooks on a commit (issue 4): a 10,000-file repository, 5 phases with 4
  * globs each, 20 staged files inside the phase's area. Median wall time of `git commit` in the
- * phase worktree with every parallel hook installed (pre-commit and reference-transaction, which
- * starts the note writer) against the same commit with no hooks at all (`git -c
+ * phase worktree with every parallel hook installed (reference-transaction, which judges the commit
+ * and starts the note writer; no pre-commit, as the repository has none to chain) against the same commit with no hooks at all (`git -c
  * core.hooksPath=/dev/null commit`), alternating. Goal: at most 1.35x (the refusal 3x). Measured for folder rules
  * (the shell `case` fast path) and for glob rules, plus the refusal path (the shell
  * explains it with the owners Node compiled) and a commit in the main worktree (not checked).

@@ -438,7 +438,7 @@ pl_check_transaction() {
         # A commit made in this phase worktree on a detached HEAD or another branch is the
         # phase's commit too (HEAD's line beside its branch's is that branch's update).
         [ -n "$pl_phase" ] && [ -z "$pl_reviewer" ] || continue
-        [ "$pl_ref" != HEAD ] || case $pl_input in *"$pl_old $pl_new refs/"*) continue ;; esac
+        [ "$pl_ref" != HEAD ] || case $pl_input in *"$pl_old $pl_new refs/heads/"*) continue ;; esac
         pl_id= ;;
       *) continue ;;
     esac
@@ -446,7 +446,7 @@ pl_check_transaction() {
     # (no editor opened) left the check of exactly this update of the phase's own branch to here.
     # Either way the token then tells committed that this was a commit.
     if pl_token_ours && [ "$pl_token_old" = "$pl_old" ] && [ "$pl_token_ref" = "$pl_ref" ] &&
-      case $pl_token_kind in '') ;; deferred) [ "$pl_ref" = "refs/heads/parallel/$pl_phase" ] ;; *) false ;; esac; then
+      case $pl_token_kind in '') [ -x "$pl_hookdir/pre-commit" ] ;; deferred) [ "$pl_ref" = "refs/heads/parallel/$pl_phase" ] ;; *) false ;; esac; then
       if [ -z "$pl_token_kind" ]; then
         pl_debug "$pl_ref: this commit passed pre-commit"
       else
@@ -525,6 +525,13 @@ pl_token_ours() {
   [ -n "$pl_token_pid" ] && [ "$pl_token_pid" = "$PPID" ] && ! [ "/proc/$PPID" -nt "$pl_gitdir/parallel-checked" ]
 }
 
+# Once the repository's own hook ran: replace refs must not change what the checks' git calls see
+# (a refs/replace/<foreign> naming an owned commit would pass the scan), as for Node's judge.
+pl_no_replace() {
+  GIT_NO_REPLACE_OBJECTS=1
+  export GIT_NO_REPLACE_OBJECTS
+}
+
 pl_skip_note() {
   echo "parallel: PARALLEL=0, so parallel's ownership check of phase $pl_phase is skipped (parallel verify and integrate still check every commit)." >&2
 }
@@ -534,6 +541,7 @@ pl_main() {
     pre-commit|pre-merge-commit)
       pl_load_state
       pl_chain "$@" || return $?
+      pl_no_replace
       pl_find_gitdir
       pl_read_marker || return 0
       # The branch update says so (reference-transaction).
@@ -556,6 +564,7 @@ pl_main() {
       if [ -f "$pl_udir/$pl_hook" ] && [ -x "$pl_udir/$pl_hook" ] && [ "$pl_udir" != "$pl_hookdir" ]; then
         printf '%s' "$pl_input" | "$pl_udir/$pl_hook" "$@" || return $?
       fi
+      pl_no_replace
       [ "$1" = prepared ] || return 0
       pl_find_gitdir
       pl_read_marker

@@ -89,7 +89,7 @@ async function main(hook: string | undefined): Promise<number> {
         // beside its branch's is that branch's update): the phase's commit too. A checkout or a
         // reset there is not judged.
         if (!ctx.marker || ctx.marker.reviewer || !(ref === 'HEAD' || ref.startsWith('refs/heads/'))) continue;
-        if (ref === 'HEAD' && updates.some(([o, n, r]) => r !== 'HEAD' && o === old && n === next)) continue;
+        if (ref === 'HEAD' && updates.some(([o, n, r]) => r.startsWith('refs/heads/') && o === old && n === next)) continue;
         if (!madeOn(cwd, old, next)) continue;
         phase = ctx.marker.phase;
         own = true;

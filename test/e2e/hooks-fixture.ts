@@ -116,6 +116,11 @@ export const CHAINED_NO_EDITOR: CommitMode = { name: "the repository's pre-commi
 export const CHAINED_EDITOR: CommitMode = { name: "the repository's pre-commit chained, an editor opens: judged in pre-commit", ...WITH_EDITOR, refused: 1, judge: 'pre-commit', chained: true };
 export const COMMIT_MODES = [NO_EDITOR, EDITOR, CHAINED_NO_EDITOR, CHAINED_EDITOR] as const;
 
+/** A short name of mode `m`, for files a test makes once per mode. */
+export function modeSlug(m: CommitMode): string {
+  return `mode${COMMIT_MODES.indexOf(m as (typeof COMMIT_MODES)[number])}`;
+}
+
 let mode: CommitMode = NO_EDITOR;
 /** Make `commit` use `m` (call it in a describe block's beforeAll; afterAll restores NO_EDITOR). */
 export function useCommitMode(m: CommitMode): void {

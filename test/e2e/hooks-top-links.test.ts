@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { clean, commit, hookRepo, removeRepo, stage, type HookRepo, refused, useCommitMode, COMMIT_MODES, NO_EDITOR } from './hooks-fixture.js';
+import { clean, commit, hookRepo, removeRepo, stage, type HookRepo, refused, useCommitMode, COMMIT_MODES, NO_EDITOR, modeSlug } from './hooks-fixture.js';
 
 const PLAN = `version: 1
 name: links
@@ -41,8 +41,8 @@ describe.each(COMMIT_MODES)('symlinks through top-level links ($name)', (m) => {
   afterAll(() => useCommitMode(NO_EDITOR));
   it('allows a link that leads through a top-level link back into the phase\'s own folder', () => {
     for (const [name, target] of [['via-top', '../../top/a.ts'], ['via-colon', '../../:a/a.ts']]) {
-      symlinkSync(target, join(auth, 'src/auth', `${name}-${m.judge}`));
-      h.repo.git(['add', '--', `src/auth/${name}-${m.judge}`], { cwd: auth });
+      symlinkSync(target, join(auth, 'src/auth', `${name}-${modeSlug(m)}`));
+      h.repo.git(['add', '--', `src/auth/${name}-${modeSlug(m)}`], { cwd: auth });
       const r = commit(h.repo, auth);
       expect(r.code, `${name}: ${r.stderr}`).toBe(0);
     }
@@ -58,12 +58,12 @@ describe.each(COMMIT_MODES)('symlinks through top-level links ($name)', (m) => {
   });
 
   it('verify finds the same link in a commit the hooks were told to skip', () => {
-    symlinkSync('../../:odd/button.ts', join(auth, `src/auth/skipped-${m.judge}`));
-    h.repo.git(['add', '--', `src/auth/skipped-${m.judge}`], { cwd: auth });
+    symlinkSync('../../:odd/button.ts', join(auth, `src/auth/skipped-${modeSlug(m)}`));
+    h.repo.git(['add', '--', `src/auth/skipped-${modeSlug(m)}`], { cwd: auth });
     expect(commit(h.repo, auth, [], { PARALLEL: '0' }).code).toBe(0);
     const v = h.repo.parallel(['verify', 'auth']);
     expect(v.code).not.toBe(0);
-    expect(v.stdout + v.stderr).toContain(`src/auth/skipped-${m.judge}`);
+    expect(v.stdout + v.stderr).toContain(`src/auth/skipped-${modeSlug(m)}`);
     expect(v.stdout + v.stderr).toContain('src/ui/button.ts');
   });
 });

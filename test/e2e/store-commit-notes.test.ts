@@ -64,7 +64,7 @@ describe('commit notes from a real commit', () => {
     // The installed hooks name the dist they came from; point that at nothing, and let the hook
     // find parallel the way pre-commit does: in the main worktree's node_modules.
     const hooks = join(repo.dir, '.git', 'parallel', 'hooks');
-    const files = ['parallel.sh', 'pre-commit', 'reference-transaction'].map((f) => join(hooks, f));
+    const files = ['parallel.sh', 'reference-transaction'].map((f) => join(hooks, f));
     const originals = files.map((f) => readFileSync(f, 'utf8'));
     try {
       files.forEach((f, i) => {
