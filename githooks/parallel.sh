@@ -302,17 +302,24 @@ pl_reviewer_refusal() {
 }
 
 # A reviewer's worktree: refuse a transaction that makes a commit, on a detached HEAD (the
-# reviewer's own) or on any branch: an update whose new commit has the old one as its only parent
-# (one git call per update; a checkout elsewhere is not refused).
+# reviewer's own) or on any branch: an update whose new commit has the old one as its only parent,
+# the old one's parents (an amend), or none on a new ref (an orphan). One git call per update; a
+# checkout elsewhere is not refused.
 pl_reviewer_commits() {
   pl_ifs=$IFS; IFS=$pl_nl; set -f
   for pl_line in $pl_input; do
     IFS=$pl_ifs
     pl_split_update "$pl_line"
-    case $pl_old in *[!0]*) ;; *) continue ;; esac
     case $pl_new in *[!0]*) ;; *) continue ;; esac
-    pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git rev-list --parents -n 1 "$pl_new" -- 2>/dev/null) || continue
-    if [ "$pl_out" = "$pl_new $pl_old" ]; then IFS=$pl_ifs; set +f; pl_reviewer_refusal; return 1; fi
+    case $pl_old in
+      *[!0]*) pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git rev-list --no-walk=unsorted --parents "$pl_new" "$pl_old" -- 2>/dev/null) || continue ;;
+      *) pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git rev-list --parents -n 1 "$pl_new" -- 2>/dev/null) || continue ;;
+    esac
+    pl_l=${pl_out%%"$pl_nl"*} pl_o=${pl_out#*"$pl_nl"}
+    if [ "$pl_l" = "$pl_new $pl_old" ] || [ "$pl_l" = "$pl_new" ] ||
+      { [ "$pl_o" != "$pl_out" ] && [ "${pl_l#"$pl_new"}" = "${pl_o#"$pl_old"}" ]; }; then
+      IFS=$pl_ifs; set +f; pl_reviewer_refusal; return 1
+    fi
   done
   IFS=$pl_ifs; set +f
 }

@@ -77,6 +77,17 @@ describe('other worktrees', () => {
     const r = commit(h.repo, wt);
     expect(r.code).toBe(REFUSED_COMMIT);
     expect(r.stderr).toContain('parallel: this is the worktree of reviewer phase review-ui; every commit here is refused.');
+    // An amend of the commit under review, and a root commit on an orphan branch, are commits too.
+    const amend = commit(h.repo, wt, ['--amend']);
+    expect(amend.code).toBe(REFUSED_COMMIT);
+    expect(amend.stderr).toContain('every commit here is refused');
+    h.repo.git(['checkout', '-q', '--orphan', 'review-orphan'], { cwd: wt });
+    const orphan = commit(h.repo, wt);
+    expect(orphan.code).toBe(REFUSED_COMMIT);
+    expect(orphan.stderr).toContain('every commit here is refused');
+    // Looking around is not a commit.
+    h.repo.git(['checkout', '-q', '-f', '--detach', 'main'], { cwd: wt });
+    expect(h.repo.git(['checkout', '-q', '--detach', 'main~1'], { cwd: wt, allowFail: true }).code).toBe(0);
   });
 
   it('parallel init repairs a phase worktree made by hand, which is then checked', () => {
