@@ -70,7 +70,17 @@ export function renderHookFiles(): { library: string; hook: string } {
     .replace('@PARALLEL_DIST@', inQuotes(pkg.dist))
     .replace('@PARALLEL_NODE@', inQuotes(process.execPath))
     .replace('@PARALLEL_PKG@', inQuotes(pkg.name));
-  return { library: bake(readFileSync(join(pkg.githooks, LIBRARY_FILE), 'utf8')), hook: bake(readFileSync(join(pkg.githooks, 'hook'), 'utf8')) };
+  return { library: bake(withoutComments(readFileSync(join(pkg.githooks, LIBRARY_FILE), 'utf8'))), hook: bake(withoutComments(readFileSync(join(pkg.githooks, 'hook'), 'utf8'))) };
+}
+
+/**
+ * A shell file without its comment lines after the first three (the shebang and the header, which
+ * names the file as parallel's): git starts a shell that reads and parses it on every hook run,
+ * and the comments were a third of what it read. The commented source is in the package's githooks/.
+ */
+export function withoutComments(text: string): string {
+  const lines = text.split('\n');
+  return [...lines.slice(0, 3), '# (comments: githooks/ in the git-parallel package)', ...lines.slice(3).filter((l) => !/^\s*#/.test(l))].join('\n');
 }
 
 /** Linked worktrees that carry a phase marker (the shared reader, src/git/phase-worktrees.ts). */
