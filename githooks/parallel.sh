@@ -306,22 +306,20 @@ pl_reviewer_refusal() {
 # the old one's parents (an amend), or none on a new ref (an orphan). One git call per update; a
 # checkout elsewhere is not refused.
 pl_reviewer_commits() {
-  pl_ifs=$IFS; IFS=$pl_nl; set -f
-  for pl_line in $pl_input; do
-    IFS=$pl_ifs
-    pl_split_update "$pl_line"
-    case $pl_new in *[!0]*) ;; *) continue ;; esac
-    case $pl_old in
-      *[!0]*) pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git rev-list --no-walk=unsorted --parents "$pl_new" "$pl_old" -- 2>/dev/null) || continue ;;
-      *) pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git rev-list --parents -n 1 "$pl_new" -- 2>/dev/null) || continue ;;
-    esac
-    pl_l=${pl_out%%"$pl_nl"*} pl_o=${pl_out#*"$pl_nl"}
-    if [ "$pl_l" = "$pl_new $pl_old" ] || [ "$pl_l" = "$pl_new" ] ||
-      { [ "$pl_o" != "$pl_out" ] && [ "${pl_l#"$pl_new"}" = "${pl_o#"$pl_old"}" ]; }; then
-      IFS=$pl_ifs; set +f; pl_reviewer_refusal; return 1
-    fi
-  done
-  IFS=$pl_ifs; set +f
+  pl_each_update pl_reviewer_commit
+}
+pl_reviewer_commit() {
+  case $pl_new in *[!0]*) ;; *) return 0 ;; esac
+  case $pl_old in
+    *[!0]*) pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git rev-list --no-walk=unsorted --parents "$pl_new" "$pl_old" -- 2>/dev/null) || return 0 ;;
+    *) pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git rev-list --parents -n 1 "$pl_new" -- 2>/dev/null) || return 0 ;;
+  esac
+  pl_l=${pl_out%%"$pl_nl"*} pl_o=${pl_out#*"$pl_nl"}
+  if [ "$pl_l" = "$pl_new $pl_old" ] || [ "$pl_l" = "$pl_new" ] ||
+    { [ "$pl_o" != "$pl_out" ] && [ "${pl_l#"$pl_new"}" = "${pl_o#"$pl_old"}" ]; }; then
+    pl_reviewer_refusal
+    return 1
+  fi
 }
 
 # reference-transaction: one update ($2 old, $3 new, $pl_ref) that no pre-commit vouched for, of
@@ -410,18 +408,28 @@ pl_split_update() {
   pl_new=${pl_ref%% *} pl_ref=${pl_ref#* }
 }
 
+# Run function $1 for every "old new ref" line of this transaction (pl_old, pl_new, pl_ref set,
+# IFS as usual; lines split on newlines with globbing off); stops at the first that fails.
+pl_each_update() {
+  pl_each_ifs=$IFS; IFS=$pl_nl; set -f
+  for pl_line in $pl_input; do
+    IFS=$pl_each_ifs
+    pl_split_update "$pl_line"
+    [ -n "$pl_ref" ] && [ "$pl_ref" != "$pl_line" ] || continue
+    "$1" || { pl_s=$?; set +f; return $pl_s; }
+  done
+  IFS=$pl_each_ifs; set +f
+}
+
 # Every update of this transaction through pl_guard_ref; prints each refusal. Fails if any.
 pl_guard_refs() {
   pl_ok=0
-  pl_ifs=$IFS; IFS=$pl_nl; set -f
-  for pl_line in $pl_input; do
-    IFS=$pl_ifs
-    pl_split_update "$pl_line"
-    [ -n "$pl_ref" ] && [ "$pl_ref" != "$pl_line" ] || continue
-    pl_guard_ref "$pl_old" "$pl_new" "$pl_ref" || { echo "$pl_refusal" >&2; pl_ok=1; }
-  done
-  IFS=$pl_ifs; set +f
+  pl_each_update pl_guard_update
   return $pl_ok
+}
+pl_guard_update() {
+  pl_guard_ref "$pl_old" "$pl_new" "$pl_ref" || { echo "$pl_refusal" >&2; pl_ok=1; }
+  return 0
 }
 
 pl_check_transaction() {
@@ -431,49 +439,48 @@ pl_check_transaction() {
   # pre-commit allowed the commit, "deferred" when it left the check to here, "commit" once this
   # run allowed it (committed then starts the note writer).
   pl_todo=
-  pl_ifs=$IFS; IFS=$pl_nl; set -f
-  for pl_line in $pl_input; do
-    IFS=$pl_ifs
-    pl_split_update "$pl_line"
-    case $pl_new in *[!0]*) ;; *) continue ;; esac
-    case $pl_ref in
-      refs/heads/parallel/integration) continue ;;
-      refs/heads/parallel/*)
-        pl_id=${pl_ref#refs/heads/parallel/}
-        case $pl_id in [!a-z]*|*[!a-z0-9_-]*) continue ;; esac ;;
-      HEAD|refs/heads/*)
-        # A commit made in this phase worktree on a detached HEAD or another branch is the
-        # phase's commit too (HEAD's line beside its branch's is that branch's update).
-        [ -n "$pl_phase" ] && [ -z "$pl_reviewer" ] || continue
-        [ "$pl_ref" != HEAD ] || case $pl_input in *"$pl_old $pl_new refs/heads/"*) continue ;; esac
-        pl_id= ;;
-      *) continue ;;
-    esac
-    # This very git process ran our pre-commit (or pre-merge-commit): it allowed the commit, or
-    # (no editor opened) left the check of exactly this update of the phase's own branch to here.
-    # Either way the token then tells committed that this was a commit.
-    if pl_token_ours && [ "$pl_token_old" = "$pl_old" ] && [ "$pl_token_ref" = "$pl_ref" ] &&
-      case $pl_token_kind in '') [ -x "$pl_hookdir/pre-commit" ] ;; deferred) [ "$pl_ref" = "refs/heads/parallel/$pl_phase" ] ;; *) false ;; esac; then
-      if [ -z "$pl_token_kind" ]; then
-        pl_debug "$pl_ref: this commit passed pre-commit"
-      else
-        pl_diff=pl_commit_diff pl_tree_old=$pl_old pl_tree_new=$pl_new
-        pl_check_staged || { IFS=$pl_ifs; set +f; return 1; }
-      fi
-      printf '%s %s %s commit\n' "$pl_token_pid" "$pl_token_old" "$pl_token_ref" > "$pl_gitdir/parallel-checked" 2>/dev/null || :
-      pl_token_pid=
-      continue
-    fi
-    pl_check_update "$pl_id" "$pl_old" "$pl_new"
-    case $? in
-      0) ;;
-      2) IFS=$pl_ifs; set +f; return 1 ;;
-      *) pl_todo="$pl_todo$pl_old $pl_new $pl_ref$pl_nl" ;;
-    esac
-  done
-  IFS=$pl_ifs; set +f
+  pl_each_update pl_check_one || return 1
   [ -n "$pl_todo" ] || return 0
   printf '%s' "$pl_todo" | pl_node_check reference-transaction
+}
+
+# One update for pl_check_transaction: judged here, or added to pl_todo for Node. Fails on a refusal.
+pl_check_one() {
+  case $pl_new in *[!0]*) ;; *) return 0 ;; esac
+  case $pl_ref in
+    refs/heads/parallel/integration) return 0 ;;
+    refs/heads/parallel/*)
+      pl_id=${pl_ref#refs/heads/parallel/}
+      case $pl_id in [!a-z]*|*[!a-z0-9_-]*) return 0 ;; esac ;;
+    HEAD|refs/heads/*)
+      # A commit made in this phase worktree on a detached HEAD or another branch is the
+      # phase's commit too (HEAD's line beside its branch's is that branch's update).
+      [ -n "$pl_phase" ] && [ -z "$pl_reviewer" ] || return 0
+      [ "$pl_ref" != HEAD ] || case $pl_input in *"$pl_old $pl_new refs/heads/"*) return 0 ;; esac
+      pl_id= ;;
+    *) return 0 ;;
+  esac
+  # This very git process ran our pre-commit (or pre-merge-commit): it allowed the commit, or
+  # (no editor opened) left the check of exactly this update of the phase's own branch to here.
+  # Either way the token then tells committed that this was a commit.
+  if pl_token_ours && [ "$pl_token_old" = "$pl_old" ] && [ "$pl_token_ref" = "$pl_ref" ] &&
+    case $pl_token_kind in '') [ -x "$pl_hookdir/pre-commit" ] ;; deferred) [ "$pl_ref" = "refs/heads/parallel/$pl_phase" ] ;; *) false ;; esac; then
+    if [ -z "$pl_token_kind" ]; then
+      pl_debug "$pl_ref: this commit passed pre-commit"
+    else
+      pl_diff=pl_commit_diff pl_tree_old=$pl_old pl_tree_new=$pl_new
+      pl_check_staged || return 1
+    fi
+    printf '%s %s %s commit\n' "$pl_token_pid" "$pl_token_old" "$pl_token_ref" > "$pl_gitdir/parallel-checked" 2>/dev/null || :
+    pl_token_pid=
+    return 0
+  fi
+  pl_check_update "$pl_id" "$pl_old" "$pl_new"
+  case $? in
+    0) ;;
+    2) return 1 ;;
+    *) pl_todo="$pl_todo$pl_old $pl_new $pl_ref$pl_nl" ;;
+  esac
 }
 
 # The commit HEAD points to, into pl_oid, and the ref it names into pl_head (HEAD when detached);
