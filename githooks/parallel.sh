@@ -277,7 +277,10 @@ pl_commit_diff() {
 # reference-transaction (pl_diff=pl_commit_diff): the commit's entries against the phase's rules.
 pl_check_staged() {
   pl_what=commit
-  if [ -n "$pl_reviewer" ]; then pl_reviewer_refusal; return 1; fi
+  if [ -n "$pl_reviewer" ]; then
+    echo "parallel: this is the worktree of reviewer phase $pl_phase; every commit here is refused. Record your verdict with \"parallel review approve -m MSG\" or \"parallel review reject -m MSG\" instead." >&2
+    return 1
+  fi
   pl_clear_pathspec_env
   if [ "$pl_hook" != pre-merge-commit ] && [ ! -f "$pl_gitdir/MERGE_HEAD" ] && pl_rules_for "$pl_phase" shared; then
     pl_s=1
@@ -293,33 +296,6 @@ pl_check_staged() {
     fi
   fi
   if [ "$pl_diff" = pl_commit_diff ]; then pl_node_check pre-commit-tree "$pl_tree_old" "$pl_tree_new"; else pl_node_check "$pl_hook"; fi
-}
-
-# The reviewer's refusal of every commit (pre-commit, and reference-transaction for a commit no
-# pre-commit saw).
-pl_reviewer_refusal() {
-  echo "parallel: this is the worktree of reviewer phase $pl_phase; every commit here is refused. Record your verdict with \"parallel review approve -m MSG\" or \"parallel review reject -m MSG\" instead." >&2
-}
-
-# A reviewer's worktree: refuse a transaction that makes a commit, on a detached HEAD (the
-# reviewer's own) or on any branch: an update whose new commit has the old one as its only parent,
-# the old one's parents (an amend), or none on a new ref (an orphan). One git call per update; a
-# checkout elsewhere is not refused.
-pl_reviewer_commits() {
-  pl_each_update pl_reviewer_commit
-}
-pl_reviewer_commit() {
-  case $pl_new in *[!0]*) ;; *) return 0 ;; esac
-  case $pl_old in
-    *[!0]*) pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git rev-list --no-walk=unsorted --parents "$pl_new" "$pl_old" -- 2>/dev/null) || return 0 ;;
-    *) pl_out=$(GIT_INDEX_FILE=$pl_gitdir/parallel-no-index/index git rev-list --parents -n 1 "$pl_new" -- 2>/dev/null) || return 0 ;;
-  esac
-  pl_l=${pl_out%%"$pl_nl"*} pl_o=${pl_out#*"$pl_nl"}
-  if [ "$pl_l" = "$pl_new $pl_old" ] || [ "$pl_l" = "$pl_new" ] ||
-    { [ "$pl_o" != "$pl_out" ] && [ "${pl_l#"$pl_new"}" = "${pl_o#"$pl_old"}" ]; }; then
-    pl_reviewer_refusal
-    return 1
-  fi
 }
 
 # reference-transaction: one update ($2 old, $3 new, $pl_ref) that no pre-commit vouched for, of
@@ -550,6 +526,17 @@ pl_skip_note() {
   echo "parallel: PARALLEL=0, so parallel's ownership check of phase $pl_phase is skipped (parallel verify and integrate still check every commit)." >&2
 }
 
+# With PARALLEL=0, the note once for a commit this transaction makes (the new commit's only parent
+# is the old one: one git call for the first update that moves a ref), not for a checkout.
+pl_skip_commit_note() {
+  case $pl_ref in HEAD|refs/heads/*) ;; *) return 0 ;; esac
+  case $pl_old in *[!0]*) ;; *) return 0 ;; esac
+  case $pl_new in *[!0]*) ;; *) return 0 ;; esac
+  pl_out=$(git rev-list --parents -n 1 "$pl_new" -- 2>/dev/null) || return 1
+  [ "$pl_out" = "$pl_new $pl_old" ] && pl_skip_note
+  return 1
+}
+
 pl_main() {
   case $pl_hook in
     pre-commit|pre-merge-commit)
@@ -580,19 +567,18 @@ pl_main() {
       fi
       pl_no_replace
       [ "$1" = prepared ] || return 0
+      # Some transactions touch none of the refs judged here (tags, remotes, other notes): one
+      # case, no process.
+      case $pl_input in
+        *" HEAD$pl_nl"*|*" refs/heads/"*|*" refs/parallel/"*|*" refs/notes/parallel$pl_nl"*) ;;
+        *) return 0 ;;
+      esac
       pl_find_gitdir
       pl_read_marker
       if [ "${PARALLEL-}" = 0 ]; then
-        case $pl_input in *" refs/heads/parallel/$pl_phase$pl_nl"*|*" HEAD$pl_nl"*) [ -z "$pl_phase" ] || pl_skip_note ;; esac
+        [ -z "$pl_phase" ] || pl_each_update pl_skip_commit_note
         return 0
       fi
-      [ -z "$pl_reviewer" ] || pl_reviewer_commits || return 1
-      # Most transactions touch none of the refs judged here (one case, no process).
-      case $pl_input in
-        *refs/heads/parallel/*|*" refs/parallel/"*|*" refs/notes/parallel$pl_nl"*) ;;
-        *" HEAD$pl_nl"*|*" refs/heads/"*) [ -n "$pl_phase$pl_base" ] || return 0 ;;
-        *) return 0 ;;
-      esac
       [ -z "$pl_phase" ] || pl_guard_refs || return 1
       pl_check_transaction
       ;;

@@ -9,7 +9,7 @@ import { gitTry } from '../git/git.js';
 import { shUnquoteInside } from '../core/shell-quote.js';
 import type { RepoContext } from '../git/repo.js';
 import {
-  GIT_HOOK_NAMES, LIBRARY_FILE, isExecutableFile, neededHookNames, parallelHooksDir, phaseWorktrees, userHooksDir, userHooksPath,
+  GIT_HOOK_NAMES, LIBRARY_FILE, isExecutableFile, neededHookNames, ownHookNames, parallelHooksDir, phaseWorktrees, userHooksDir, userHooksPath,
 } from './install.js';
 
 export interface HookProblem {
@@ -27,8 +27,13 @@ export function hooksFolderProblems(ctx: RepoContext): HookProblem[] {
   const lib = join(dir, LIBRARY_FILE);
   if (!existsSync(lib)) return [{ message: `parallel's hooks are not installed (${dir} is missing)`, fix: FIX }];
   const problems: HookProblem[] = [];
-  for (const name of neededHookNames(ctx, phaseWorktrees(ctx))) {
+  // Ours must be there; a chained one missing is told per worktree (worktreeHookProblems), but
+  // one some tool replaced (lefthook install in a phase worktree) is told here.
+  const wts = phaseWorktrees(ctx);
+  const own = ownHookNames(wts);
+  for (const name of neededHookNames(ctx, wts)) {
     const file = join(dir, name);
+    if (!existsSync(file) && !own.includes(name)) continue;
     if (!isExecutableFile(file) || !readFileSync(file, 'utf8').includes("parallel's git hook")) {
       problems.push({ message: `the ${name} hook in ${dir} is missing or not parallel's`, fix: FIX });
     }

@@ -115,11 +115,20 @@ export function isExecutableFile(file: string): boolean {
   }
 }
 
+/**
+ * The hooks parallel's checks need in its folder: PARALLEL_HOOKS, and pre-commit while a
+ * reviewer's worktree exists (or is being made, `reviewer`): only there is a commit told from a
+ * checkout before it happens, and a reviewer's every commit is refused.
+ */
+export function ownHookNames(worktrees: readonly PhaseWorktree[], reviewer = false): string[] {
+  return [...PARALLEL_HOOKS, ...(reviewer || worktrees.some((w) => !w.missing && w.marker.reviewer) ? ['pre-commit'] : [])];
+}
+
 /** Hook names our folder must provide: ours, and every hook the repository has in any worktree. */
-export function neededHookNames(ctx: RepoContext, worktrees: readonly PhaseWorktree[]): string[] {
+export function neededHookNames(ctx: RepoContext, worktrees: readonly PhaseWorktree[], reviewer = false): string[] {
   const configured = userHooksPath(ctx);
   const dirs = new Set([ctx.mainWorktree, ...worktrees.filter((w) => !w.missing).map((w) => w.path)].map((top) => userHooksDir(ctx, top, configured)));
-  const names = new Set<string>(PARALLEL_HOOKS);
+  const names = new Set<string>(ownHookNames(worktrees, reviewer));
   for (const dir of dirs) {
     if (dir === parallelHooksDir(ctx)) continue;
     for (const name of GIT_HOOK_NAMES) if (isExecutableFile(join(dir, name))) names.add(name);
@@ -189,13 +198,15 @@ export function worktreeHooksPath(worktreeGitDir: string): string | undefined {
 
 /**
  * Make the linked worktree whose git dir is `worktreeGitDir` use parallel's hooks (call it right
- * after creating a phase worktree and writing its marker). Returns true when something changed.
+ * after creating a phase worktree, before writing its marker; `reviewer` for a reviewer's).
+ * Returns true when something changed.
  */
-export function prepareWorktreeHooks(ctx: RepoContext, worktreeGitDir: string): boolean {
+export function prepareWorktreeHooks(ctx: RepoContext, worktreeGitDir: string, reviewer = false): boolean {
   const dir = parallelHooksDir(ctx);
   let changed = false;
-  if (!existsSync(join(dir, LIBRARY_FILE)) || !existsSync(join(dir, 'reference-transaction'))) {
-    writeHooksFolder(ctx, neededHookNames(ctx, phaseWorktrees(ctx)));
+  const names = neededHookNames(ctx, phaseWorktrees(ctx), reviewer);
+  if (!existsSync(join(dir, LIBRARY_FILE)) || names.some((n) => !existsSync(join(dir, n)))) {
+    writeHooksFolder(ctx, names);
     changed = true;
   }
   if (!worktreeConfigOn(ctx)) {

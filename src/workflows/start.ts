@@ -169,8 +169,9 @@ async function execute(input: CommandInput, x: ExecContext): Promise<CommandResu
         started.push({ step, path: step.path, from: step.branch === 'new' ? sp!.from : step.branch === 'existing' ? phaseBranch(step.phase) : step.tip!.slice(0, 12), fresh: true });
       } else if (step.kind === 'adopt') {
         const gitDir = linkedGitDir(step.path)!;
-        prepareWorktreeHooks(ctx, gitDir); // before the marker makes it a phase (as in createPhaseWorktree)
-        markWorktree(gitDir, step.path, markerFor(step.phase, step.session), await briefFor(step.phase, step.session));
+        const marker = markerFor(step.phase, step.session);
+        prepareWorktreeHooks(ctx, gitDir, marker.reviewer === true); // before the marker makes it a phase (as in createPhaseWorktree)
+        markWorktree(gitDir, step.path, marker, await briefFor(step.phase, step.session));
         await copyPlanFiles(plan.copy, ctx.mainWorktree, step.path); // never overwrites what is there
         started.push({ step, path: step.path, fresh: true });
       } else if (step.kind === 'relay') {

@@ -72,7 +72,7 @@ export async function createPhaseWorktree(ctx: RepoContext, spec: CreateSpec, br
     // Hooks first, then the marker: the marker is what makes the worktree a phase, so a kill
     // between the two leaves an unmarked worktree (adopted by the next start), never a phase
     // whose commits nothing checks.
-    prepareWorktreeHooks(ctx, gitDir);
+    prepareWorktreeHooks(ctx, gitDir, spec.marker.reviewer === true);
     faultPoint('start: hooks set, marker not written');
     markWorktree(gitDir, spec.path, spec.marker, brief);
     await fill(spec.path);

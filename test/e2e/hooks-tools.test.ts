@@ -93,15 +93,37 @@ describe('chaining the repository\'s own hooks', () => {
     const hook = join(repo.dir, '.git/hooks/commit-msg');
     writeFileSync(hook, `#!/bin/sh\necho "commit-msg ran" >> "${repo.root}/hook.log"\n`);
     chmodSync(hook, 0o755);
+    // A pre-commit too: parallel installs none of its own unless it has one to chain.
+    writeFileSync(join(repo.dir, '.git/hooks/pre-commit'), `#!/bin/sh\necho "pre-commit ran" >> "${repo.root}/hook.log"\n`, { mode: 0o755 });
     const doc = repo.parallel(['doctor']);
     expect(doc.code).toBe(1);
     expect(doc.stdout + doc.stderr).toContain('commit-msg');
+    expect(doc.stdout + doc.stderr).toContain('your pre-commit hook');
     expect(doc.stdout + doc.stderr).toContain('parallel init');
     expect(repo.parallel(['init']).code).toBe(0);
     stage(repo, h.wt('auth'), { 'src/auth/x.ts': 'x\n' });
     expect(commit(repo, h.wt('auth')).code).toBe(0);
     expect(log(repo)).toContain('commit-msg ran');
+    expect(log(repo)).toContain('pre-commit ran');
     expect(repo.parallel(['doctor']).code).toBe(0);
+  });
+});
+
+describe('the installed hook files', () => {
+  it('are parallel\'s by their header, parse, and leave the source\'s comment lines out', () => {
+    h = hookRepo(['auth']);
+    const dir = join(h.repo.dir, '.git', 'parallel', 'hooks');
+    for (const name of ['parallel.sh', 'reference-transaction', 'pre-merge-commit']) {
+      const text = readFileSync(join(dir, name), 'utf8');
+      if (name !== 'parallel.sh') expect(text.split('\n').slice(0, 3).join('\n')).toContain("parallel's git hook");
+      const parsed = spawnSync('sh', ['-n', join(dir, name)], { encoding: 'utf8' });
+      expect(parsed.status, parsed.stderr).toBe(0);
+      expect(text.split('\n').slice(4).filter((l) => /^\s*#/.test(l))).toEqual([]);
+    }
+    // A second init changes nothing: it knows its own files.
+    const again = h.repo.parallel(['init']);
+    expect(again.code).toBe(0);
+    expect(again.stdout + again.stderr).not.toContain('was not parallel');
   });
 });
 
