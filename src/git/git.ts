@@ -53,6 +53,9 @@ export function gitEnv(opts: Pick<GitOptions, 'env' | 'keepRepoEnv'>): NodeJS.Pr
   env.GIT_EDITOR = 'true';
   env.GIT_TERMINAL_PROMPT = '0';
   env.LC_ALL = 'C';
+  // Replace refs (refs/replace/*, which any session may write) must never change what parallel
+  // judges, merges, tests or lands: every git call sees the objects as they are.
+  env.GIT_NO_REPLACE_OBJECTS = '1';
   if (opts.env) for (const [k, v] of Object.entries(opts.env)) {
     if (v === undefined) delete env[k];
     else env[k] = v;

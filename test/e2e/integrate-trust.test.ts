@@ -195,3 +195,33 @@ describe('every clone trusts the same commits', () => {
     expect(f.repo.parallel(['doctor'], { cwd: clone }).stdout).toContain(`parallel/integration at ${head.slice(0, 7)} (trusted)`);
   });
 });
+
+describe('a replace ref (refs/replace/*, which any session may write)', () => {
+  let f: Fixture;
+  beforeAll(() => {
+    f = new Fixture(planYaml({ name: 'replace', test: 'true', phases: letterPhases(2) }));
+    f.start('alpha', 'beta');
+  });
+  afterAll(() => f.cleanup());
+
+  it('changes nothing integrate merges or lands: its own commit is what is judged and merged', () => {
+    const wt = f.worktree('alpha');
+    f.repo.write('alpha/a', 'alpha\n', wt);
+    f.repo.git(['add', 'alpha/a'], { cwd: wt });
+    f.repo.git(['commit', '-qm', 'alpha work'], { cwd: wt });
+    const own = f.repo.git(['rev-parse', 'HEAD'], { cwd: wt }).stdout.trim();
+    // A commit with beta's file in alpha's place, shown instead of alpha's own by a replace ref.
+    f.repo.write('beta/b', 'not alpha\n', wt);
+    f.repo.git(['add', 'beta/b'], { cwd: wt });
+    const tree = f.repo.git(['write-tree'], { cwd: wt }).stdout.trim();
+    f.repo.git(['reset', '-q', '--hard'], { cwd: wt });
+    const fake = f.repo.git(['commit-tree', tree, '-p', `${own}~1`, '-m', 'fake'], { cwd: wt }).stdout.trim();
+    f.repo.git(['replace', own, fake], { cwd: wt });
+    f.done('alpha');
+    const r = f.integrate(['--land']);
+    expect(r.code, r.stderr).toBe(0);
+    const landed = f.repo.git(['--no-replace-objects', 'ls-tree', '-r', '--name-only', 'main']).stdout;
+    expect(landed).toContain('alpha/a');
+    expect(landed).not.toContain('beta/b');
+  });
+});
