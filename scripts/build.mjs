@@ -17,17 +17,30 @@
  * its source did, which keeps the paths the code derives from import.meta.url (package.json,
  * schema/, githooks/) right; in the CommonJS bundles import.meta.url is the bundle's file URL.
  *
+ * An executable may also have a lean bundle (`lean`): the same entry with every dynamic import left
+ * out but the `keep` ones, for the commands that run all day and need little (`parallel
+ * heartbeat` reads no plan, so the YAML parser, the plan loader and the other workflows are
+ * dead weight for it: about a tenth of the full bundle's bytes, and of the cache V8 reads). The
+ * launcher runs it for those commands, unless `--phase` is given (acting from elsewhere reads the
+ * plan). A module left out is a stub that throws LEFT_OUT (src/cli/lean.ts); main catches that
+ * and runs the command again in the full bundle, which the launcher left it a way to load. The
+ * lean commands reach a left-out module only before they write or print anything (the plan is
+ * read before an event is recorded), so starting over repeats nothing.
+ *
  * To add an entry: one line in ENTRIES.
  */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ENTRIES = [
   { src: 'src/api.ts', out: 'api' },
-  { src: 'src/cli/main.ts', out: 'cli/main', bin: true, commonjs: true },
+  {
+    src: 'src/cli/main.ts', out: 'cli/main', bin: true, commonjs: true,
+    lean: { out: 'cli/session', commands: ['heartbeat', 'error', 'fail', 'handoff'], keep: ['../workflows/session-report.js'] },
+  },
   { src: 'src/hooks/check.ts', out: 'hooks/check', bin: true },
   { src: 'src/hooks/post-commit.ts', out: 'hooks/post-commit', bin: true },
   { src: 'src/demo/demo.ts', out: 'demo/demo', bin: true, commonjs: true },
@@ -57,10 +70,22 @@ await build({
 });
 
 for (const e of ENTRIES.filter((x) => x.bin)) {
+  await bundle(e.src, e.out);
+  if (e.lean) await bundle(e.src, e.lean.out, leftOut(e.lean.keep));
+  const file = join(dist, `${e.out}.js`);
+  const lean = e.lean && { bundle: `./${relative(dirname(e.out), e.lean.out)}.bundle.cjs`, commands: e.lean.commands };
+  writeFileSync(file, launcher(`./${basename(e.out)}.bundle.cjs`, e.commonjs, lean));
+  chmodSync(file, 0o755);
+  // Node starts a CommonJS launcher about 4 ms sooner than an ES module one (no ESM loader).
+  if (e.commonjs) writeFileSync(join(dirname(file), 'package.json'), '{ "type": "commonjs" }\n');
+}
+
+/** One executable's CommonJS bundle, `<out>.bundle.cjs`. */
+async function bundle(src, out, plugin) {
   await build({
     absWorkingDir: root,
-    entryPoints: [e.src],
-    outfile: join(dist, `${e.out}.bundle.cjs`),
+    entryPoints: [src],
+    outfile: join(dist, `${out}.bundle.cjs`),
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -68,73 +93,94 @@ for (const e of ENTRIES.filter((x) => x.bin)) {
     sourcemap: true,
     define: { 'import.meta.url': '__parallelUrl' },
     banner: { js: "var __parallelUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: plugin ? [plugin] : [],
     logLevel: 'warning',
   });
   // The launcher is the executable: the source's #! line would not compile inside Module.wrap
   // (blanked, not removed, so the source map's lines still match).
-  const out = join(dist, `${e.out}.bundle.cjs`);
-  writeFileSync(out, readFileSync(out, 'utf8').replace(/^#![^\n]*/, ''));
-  const file = join(dist, `${e.out}.js`);
-  writeFileSync(file, launcher(`./${basename(e.out)}.bundle.cjs`, e.commonjs));
-  chmodSync(file, 0o755);
-  // Node starts a CommonJS launcher about 4 ms sooner than an ES module one (no ESM loader).
-  if (e.commonjs) writeFileSync(join(dirname(file), 'package.json'), '{ "type": "commonjs" }\n');
+  const file = join(dist, `${out}.bundle.cjs`);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^#![^\n]*/, ''));
 }
 
-/** The launcher of one executable (see the top of this file). */
-function launcher(bundle, commonjs) {
+/** The lean bundle's plugin: every dynamic import but the `keep` ones becomes a stub that throws LEFT_OUT. */
+function leftOut(keep) {
+  return {
+    name: 'left-out',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (a) => (a.kind === 'dynamic-import' && !keep.includes(a.path) ? { path: a.path, namespace: 'left-out' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'left-out' }, (a) => ({
+        contents: `throw Object.assign(new Error(${JSON.stringify(`${a.path} is not in the lean bundle`)}), { code: 'PARALLEL_LEFT_OUT' });`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** The launcher of one executable (see the top of this file); `lean`: its lean bundle and the commands that run it. */
+function launcher(bundle, commonjs, lean) {
   return `#!/usr/bin/env node
-// Runs ${bundle} with V8's code cache (written by scripts/build.mjs; see there).
+// Runs ${bundle}${lean ? ` (or ${lean.bundle} for ${lean.commands.join(', ')})` : ''} with V8's code cache (written by scripts/build.mjs; see there).
 ${commonjs ? "const Module = require('node:module');" : "import Module from 'node:module';\nconst require = Module.createRequire(import.meta.url);"}
-const bundle = require.resolve(${JSON.stringify(bundle)});
-const dir = bundle.slice(0, bundle.lastIndexOf('/'));
+const full = require.resolve(${JSON.stringify(bundle)});
 if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
   process.setSourceMapsEnabled(true);
-  require(bundle);
+  require(full);
 } else {
   const { accessSync, constants, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
   const { Script } = require('node:vm');
-  // V8 checks a cache against its version and the source's length, but not its bytes unless asked: a
-  // cache damaged on disk (same size, other bytes) would crash every run of the command. Asked
-  // only while this cache is read: left on, it checks every built-in module Node loads later too
-  // (measured: about 10 ms of a heartbeat).
   const v8 = require('node:v8');
-  v8.setFlagsFromString('--verify-snapshot-checksum');
   const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
-  const cacheFile = \`\${bundle}.\${command}.v8cache\`;
-  // V8 checks a cache against the source's length only, so the cache's first line names the
-  // bundle file it was made from (inode, size, mtime): a bundle replaced or edited in place by
-  // one of the same length must not run the old code.
-  const st = statSync(bundle);
-  const key = Buffer.from(\`\${st.ino}:\${st.size}:\${st.mtimeMs}\\n\`);
-  let cachedData;
-  try {
-    const data = readFileSync(cacheFile);
-    if (data.subarray(0, key.length).equals(key)) cachedData = data.subarray(key.length);
-  } catch { /* first run of this command: none yet */ }
-  const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
-  v8.setFlagsFromString('--no-verify-snapshot-checksum');
-  const writable = () => { try { accessSync(dir, constants.W_OK); return true; } catch { return false; } };
-  // A read-only package folder (a global install): no cache, and no time spent making one.
-  if ((!cachedData || script.cachedDataRejected) && writable()) {
-    process.once('exit', (code) => {
-      // Exit 2 is bad usage, a mistyped command among others: no cache file per typo.
-      if (code === 2) return;
-      const tmp = \`\${cacheFile}.\${process.pid}\`;
-      try {
-        // Made under the same flags it is read with (V8 rejects a cache made under others).
-        v8.setFlagsFromString('--verify-snapshot-checksum');
-        writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]));
-        renameSync(tmp, cacheFile);
-      } catch { /* the folder became read-only meanwhile: no cache */
-        try { unlinkSync(tmp); } catch { /* never written */ }
-      }
-    });
-  }
-  const mod = new Module(bundle, null);
-  mod.filename = bundle;
-  mod.paths = Module._nodeModulePaths(bundle);
-  script.runInThisContext()(mod.exports, Module.createRequire(bundle), mod, bundle, dir);
+  const run = (bundle) => {
+    const dir = bundle.slice(0, bundle.lastIndexOf('/'));
+    // V8 checks a cache against its version and the source's length, but not its bytes unless asked: a
+    // cache damaged on disk (same size, other bytes) would crash every run of the command. Asked
+    // only while this cache is read: left on, it checks every built-in module Node loads later too
+    // (measured: about 10 ms of a heartbeat).
+    v8.setFlagsFromString('--verify-snapshot-checksum');
+    const cacheFile = \`\${bundle}.\${command}.v8cache\`;
+    // V8 checks a cache against the source's length only, so the cache's first line names the
+    // bundle file it was made from (inode, size, mtime): a bundle replaced or edited in place by
+    // one of the same length must not run the old code.
+    const st = statSync(bundle);
+    const key = Buffer.from(\`\${st.ino}:\${st.size}:\${st.mtimeMs}\\n\`);
+    let cachedData;
+    try {
+      const data = readFileSync(cacheFile);
+      if (data.subarray(0, key.length).equals(key)) cachedData = data.subarray(key.length);
+    } catch { /* first run of this command: none yet */ }
+    const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+    v8.setFlagsFromString('--no-verify-snapshot-checksum');
+    const writable = () => { try { accessSync(dir, constants.W_OK); return true; } catch { return false; } };
+    // A read-only package folder (a global install): no cache, and no time spent making one.
+    if ((!cachedData || script.cachedDataRejected) && writable()) {
+      process.once('exit', (code) => {
+        // Exit 2 is bad usage, a mistyped command among others: no cache file per typo.
+        if (code === 2) return;
+        const tmp = \`\${cacheFile}.\${process.pid}\`;
+        try {
+          // Made under the same flags it is read with (V8 rejects a cache made under others).
+          v8.setFlagsFromString('--verify-snapshot-checksum');
+          writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]));
+          renameSync(tmp, cacheFile);
+        } catch { /* the folder became read-only meanwhile: no cache */
+          try { unlinkSync(tmp); } catch { /* never written */ }
+        }
+      });
+    }
+    const mod = new Module(bundle, null);
+    mod.filename = bundle;
+    mod.paths = Module._nodeModulePaths(bundle);
+    script.runInThisContext()(mod.exports, Module.createRequire(bundle), mod, bundle, dir);
+  };
+${lean ? `  // The lean bundle, unless the command acts for a phase from elsewhere (that reads the plan).
+  const lean = ${JSON.stringify(lean.commands)}.includes(command) && !process.argv.slice(3).some((a) => a === '--phase' || a.startsWith('--phase='));
+  if (lean) {
+    // For a command that reaches a module the lean bundle left out (src/cli/lean.ts).
+    globalThis[Symbol.for('parallel.fullBundle')] = () => run(full);
+    run(require.resolve(${JSON.stringify(lean.bundle)}));
+  } else {
+    run(full);
+  }` : '  run(full);'}
 }
 `;
 }

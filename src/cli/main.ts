@@ -9,6 +9,7 @@ import { COMMANDS, findCommand } from './commands.js';
 import type { CommandSpec, Io, OptionValue } from '../command.js';
 import { ParallelError, ExitCode } from '../errors.js';
 import { colorEnabled } from './colors.js';
+import { fullBundleRun } from './lean.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -51,7 +52,8 @@ const io: Io = {
   color: colorEnabled(process.stdout),
 };
 
-async function main(argv: string[]): Promise<number> {
+/** The exit code, or undefined when the command went on in the full bundle (src/cli/lean.ts), which sets its own. */
+async function main(argv: string[]): Promise<number | undefined> {
   // Errors are printed as JSON only for a command that has --json, given before any "--" (what
   // follows "--" belongs to the command exec runs).
   let wantsJson = false;
@@ -119,6 +121,11 @@ async function main(argv: string[]): Promise<number> {
     }
     return exitCode;
   } catch (e) {
+    const full = fullBundleRun(e);
+    if (full) {
+      full();
+      return undefined;
+    }
     return reportError(e, wantsJson);
   }
 }
@@ -178,6 +185,6 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => { if (code !== undefined) process.exitCode = code; },
   (e) => { process.exitCode = reportError(e, false); },
 );

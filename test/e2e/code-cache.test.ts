@@ -4,12 +4,13 @@
  * when V8 rejects it (the bundle changed). Run on a copy of the built package, so the shared
  * dist/ is not touched.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/repo.js';
+import { addPhase, planRepo, type TestRepo } from './store-fixture.js';
 
 const pkg = realpathSync(mkdtempSync(join(tmpdir(), 'parallel-codecache-')));
 const main = join(pkg, 'dist', 'cli', 'main.js');
@@ -22,8 +23,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(pkg, { recursive: true, force: true }));
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: pkg, encoding: 'utf8', env: { ...process.env, PARALLEL_DEBUG: '', ...env } });
+function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = pkg): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [main, ...args], { cwd, encoding: 'utf8', env: { ...process.env, PARALLEL_DEBUG: '', ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -102,4 +103,64 @@ it('a cache that cannot be replaced (a folder in its place) leaves no temporary 
   } finally {
     rmSync(cache, { recursive: true });
   }
+});
+
+describe('the lean bundle of the session commands', () => {
+  let repo: TestRepo;
+  let wt: string;
+  const cli = (f: string) => readdirSync(join(pkg, 'dist', 'cli')).includes(f);
+  beforeAll(() => {
+    repo = planRepo();
+    wt = addPhase(repo, 'schema');
+  });
+  afterAll(() => repo.cleanup());
+  const runIn = (args: string[], cwd: string) => run(args, repo.env, cwd);
+
+  it('is a small part of the full bundle and runs heartbeat, error, fail and handoff in a phase worktree', () => {
+    expect(statSync(join(pkg, 'dist', 'cli', 'session.bundle.cjs')).size).toBeLessThan(statSync(bundle).size / 5);
+    // No YAML parser in it: a heartbeat reads no plan.
+    expect(readFileSync(join(pkg, 'dist', 'cli', 'session.bundle.cjs'), 'utf8')).not.toContain('node_modules/yaml');
+    for (const [args, said] of [[['heartbeat', '-p', '10', '-m', 'lean one'], /heartbeat recorded \(10%\)/], [['error', '-m', 'lean two'], /error recorded/], [['handoff', '-m', 'lean three'], /handoff recorded/]] as const) {
+      const r = runIn([...args], wt);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(said);
+      expect(cli(`session.bundle.cjs.${args[0]}.v8cache`)).toBe(true);
+      expect(cli(`main.bundle.cjs.${args[0]}.v8cache`)).toBe(false);
+    }
+    const log = repo.parallel(['log']).stdout;
+    for (const m of ['lean one', 'lean two', 'lean three']) expect(log.split(m).length - 1, log).toBe(1);
+  });
+
+  it('--phase from the main worktree runs the full bundle (it reads the plan)', () => {
+    const r = runIn(['heartbeat', '--phase', 'schema', '-m', 'from the main worktree'], repo.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cli('main.bundle.cjs.heartbeat.v8cache')).toBe(true);
+    const unknown = runIn(['heartbeat', '--phase=nope'], repo.dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no phase "nope"/);
+  });
+
+  it('a command that needs a module the lean bundle left out starts over in the full bundle, once', () => {
+    // A marker without the workspace name: the heartbeat reads the plan for it.
+    const gitDir = repo.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: wt }).stdout.trim();
+    const marker = join(gitDir, 'parallel-phase');
+    const saved = readFileSync(marker, 'utf8');
+    writeFileSync(marker, 'phase=schema\nsession=schema\n');
+    try {
+      const r = runIn(['fail', '-m', 'started over'], wt);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.match(/marked failed/g)).toHaveLength(1);
+      expect(r.stderr).toBe('');
+      expect(cli('session.bundle.cjs.fail.v8cache')).toBe(true);
+      expect(cli('main.bundle.cjs.fail.v8cache')).toBe(true);
+      const log = repo.parallel(['log']).stdout;
+      expect(log.split('started over').length - 1, log).toBe(1);
+      // And the error of a bad input still comes once, with its exit code.
+      const bad = runIn(['error'], wt);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.match(/needs a message/g)).toHaveLength(1);
+    } finally {
+      writeFileSync(marker, saved);
+    }
+  });
 });

@@ -1,0 +1,20 @@
+/**
+ * The lean bundle (scripts/build.mjs) carries only what the commands that run all day need
+ * (`parallel heartbeat` and the like). A module it left out is a stub that throws LEFT_OUT when
+ * loaded; main then runs the command again in the full bundle, which the launcher left a way to
+ * load. The lean commands load nothing left out after they write or print, so starting over
+ * repeats nothing.
+ */
+export const LEFT_OUT = 'PARALLEL_LEFT_OUT';
+
+const FULL_BUNDLE = Symbol.for('parallel.fullBundle');
+
+/** For a LEFT_OUT error in the lean bundle: a function that runs the command in the full bundle. */
+export function fullBundleRun(e: unknown): (() => void) | undefined {
+  if ((e as { code?: unknown } | null)?.code !== LEFT_OUT) return undefined;
+  const full = (globalThis as Record<symbol, unknown>)[FULL_BUNDLE];
+  if (typeof full !== 'function') return undefined;
+  // Once: the full bundle must not find its way back here.
+  delete (globalThis as Record<symbol, unknown>)[FULL_BUNDLE];
+  return full as () => void;
+}
