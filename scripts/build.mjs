@@ -24,8 +24,8 @@
  * launcher runs it for those commands, unless `--phase` is given (acting from elsewhere reads the
  * plan). A module left out is a stub that throws LEFT_OUT (src/cli/lean.ts); main catches that
  * and runs the command again in the full bundle, which the launcher left it a way to load. The
- * lean commands reach a left-out module only before they write or print anything (the plan is
- * read before an event is recorded), so starting over repeats nothing.
+ * lean commands reach a left-out module only in their first step, reading the plan, before they
+ * read input, write or print, so starting over repeats nothing.
  *
  * To add an entry: one line in ENTRIES.
  */

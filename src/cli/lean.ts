@@ -2,8 +2,9 @@
  * The lean bundle (scripts/build.mjs) carries only what the commands that run all day need
  * (`parallel heartbeat` and the like). A module it left out is a stub that throws LEFT_OUT when
  * loaded; main then runs the command again in the full bundle, which the launcher left a way to
- * load. The lean commands load nothing left out after they write or print, so starting over
- * repeats nothing.
+ * load. The lean commands reach a left-out module only in their first step, reading the plan
+ * (src/workflows/session-report.ts), before they read input, write or print, so starting over
+ * repeats nothing. PARALLEL_DEBUG runs the full bundle only.
  */
 export const LEFT_OUT = 'PARALLEL_LEFT_OUT';
 

@@ -10,7 +10,7 @@ import type { CommandInput, CommandResult } from '../command.js';
 import { usageError, refused } from '../errors.js';
 import type { RepoContext } from '../git/repo.js';
 import { openRepoFast } from '../store/fast-context.js';
-import { resolveTarget, parseMeta, parseProgress, record, type SessionTarget } from '../store/session-api.js';
+import { resolveTarget, parseMeta, parseProgress, planFor, record, type SessionTarget } from '../store/session-api.js';
 
 function message(input: CommandInput, required: boolean): string | undefined {
   const m = input.opts.message;
@@ -30,6 +30,10 @@ export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepoFast(input.cwd);
   const target = resolveTarget(ctx, input.opts.phase, input.command);
   const who = target.session === target.phase ? target.phase : `${target.phase} (session ${target.session})`;
+  // The plan first, when the target needs it (record would read it too): in the lean bundle
+  // (src/cli/lean.ts) that is where the command starts over, so it must come before any input
+  // is read or anything written.
+  if (!target.inWorktree || !target.workspace) await planFor(ctx, target);
   switch (input.command) {
     case 'heartbeat': {
       noArgs(input);

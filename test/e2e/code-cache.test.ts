@@ -116,7 +116,7 @@ describe('the lean bundle of the session commands', () => {
   afterAll(() => repo.cleanup());
   const runIn = (args: string[], cwd: string) => run(args, repo.env, cwd);
 
-  it('is a small part of the full bundle and runs heartbeat, error, fail and handoff in a phase worktree', () => {
+  it('is a small part of the full bundle and runs heartbeat, error and handoff in a phase worktree', () => {
     expect(statSync(join(pkg, 'dist', 'cli', 'session.bundle.cjs')).size).toBeLessThan(statSync(bundle).size / 5);
     // No YAML parser in it: a heartbeat reads no plan.
     expect(readFileSync(join(pkg, 'dist', 'cli', 'session.bundle.cjs'), 'utf8')).not.toContain('node_modules/yaml');
@@ -132,9 +132,12 @@ describe('the lean bundle of the session commands', () => {
   });
 
   it('--phase from the main worktree runs the full bundle (it reads the plan)', () => {
+    rmSync(join(pkg, 'dist', 'cli', 'session.bundle.cjs.heartbeat.v8cache'), { force: true });
     const r = runIn(['heartbeat', '--phase', 'schema', '-m', 'from the main worktree'], repo.dir);
     expect(r.code, r.stderr).toBe(0);
     expect(cli('main.bundle.cjs.heartbeat.v8cache')).toBe(true);
+    // Not the lean bundle first (it would start over from there).
+    expect(cli('session.bundle.cjs.heartbeat.v8cache')).toBe(false);
     const unknown = runIn(['heartbeat', '--phase=nope'], repo.dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no phase "nope"/);
@@ -155,6 +158,10 @@ describe('the lean bundle of the session commands', () => {
       expect(cli('main.bundle.cjs.fail.v8cache')).toBe(true);
       const log = repo.parallel(['log']).stdout;
       expect(log.split('started over').length - 1, log).toBe(1);
+      // Input is read once, after the start-over (a file that can be read only once).
+      const h = spawnSync('sh', ['-c', `echo 'summary once' | node '${main}' handoff --file /dev/stdin`], { cwd: wt, encoding: 'utf8', env: { ...process.env, ...repo.env, PARALLEL_DEBUG: '' } });
+      expect(h.status, h.stderr).toBe(0);
+      expect(repo.parallel(['log']).stdout).toContain('summary once');
       // And the error of a bad input still comes once, with its exit code.
       const bad = runIn(['error'], wt);
       expect(bad.code).toBe(2);
