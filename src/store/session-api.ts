@@ -34,8 +34,9 @@ export async function planFor(ctx: RepoContext, target: SessionTarget): Promise<
  * `start` may create a session: any other event for a session with no record is refused, so a
  * heartbeat for a phase nobody started cannot make it look running.
  */
-export async function record(ctx: RepoContext, target: SessionTarget, body: EventBody): Promise<StatusEvent> {
-  if (!target.inWorktree || !target.workspace) await planFor(ctx, target);
+export async function record(ctx: RepoContext, target: SessionTarget, body: EventBody, checked?: Plan): Promise<StatusEvent> {
+  // `checked`: the plan the caller already read for this target with planFor (not read twice).
+  if (!checked && (!target.inWorktree || !target.workspace)) await planFor(ctx, target);
   const clean = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as EventBody;
   const who = target.session === target.phase ? `phase ${target.phase}` : `phase ${target.phase} (session ${target.session})`;
   const notStarted = body.type === 'start' ? undefined
