@@ -102,14 +102,15 @@ async function bundle(src, out, plugin) {
   writeFileSync(file, readFileSync(file, 'utf8').replace(/^#![^\n]*/, ''));
 }
 
-/** The lean bundle's plugin: every dynamic import but the `keep` ones becomes a stub that throws LEFT_OUT. */
+/** The lean bundle's plugin: every dynamic import but the `keep` ones becomes a stub that throws LEFT_OUT (src/cli/lean.ts). */
 function leftOut(keep) {
   return {
     name: 'left-out',
     setup(b) {
       b.onResolve({ filter: /.*/ }, (a) => (a.kind === 'dynamic-import' && !keep.includes(a.path) ? { path: a.path, namespace: 'left-out' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'left-out' }, (a) => ({
-        contents: `throw Object.assign(new Error(${JSON.stringify(`${a.path} is not in the lean bundle`)}), { code: 'PARALLEL_LEFT_OUT' });`,
+        contents: `import { leftOut } from './src/cli/lean.ts';\nleftOut(${JSON.stringify(a.path)});\n`,
+        resolveDir: root,
         loader: 'js',
       }));
     },
@@ -175,7 +176,7 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
 ${lean ? `  // The lean bundle, unless the command acts for a phase from elsewhere (that reads the plan).
   const lean = ${JSON.stringify(lean.commands)}.includes(command) && !process.argv.slice(3).some((a) => a === '--phase' || a.startsWith('--phase='));
   if (lean) {
-    // For a command that reaches a module the lean bundle left out (src/cli/lean.ts).
+    // For a command that reaches a module the lean bundle left out (src/cli/lean.ts reads this symbol).
     globalThis[Symbol.for('parallel.fullBundle')] = () => run(full);
     run(require.resolve(${JSON.stringify(lean.bundle)}));
   } else {

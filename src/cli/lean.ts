@@ -6,9 +6,15 @@
  * (src/workflows/session-report.ts), before they read input, write or print, so starting over
  * repeats nothing. PARALLEL_DEBUG runs the full bundle only.
  */
-export const LEFT_OUT = 'PARALLEL_LEFT_OUT';
+const LEFT_OUT = 'PARALLEL_LEFT_OUT';
 
+/** Set by the launcher (scripts/build.mjs) when it runs the lean bundle. */
 const FULL_BUNDLE = Symbol.for('parallel.fullBundle');
+
+/** What a left-out module does when loaded (the stubs scripts/build.mjs writes call it). */
+export function leftOut(path: string): never {
+  throw Object.assign(new Error(`${path} is not in the lean bundle`), { code: LEFT_OUT });
+}
 
 /** For a LEFT_OUT error in the lean bundle: a function that runs the command in the full bundle. */
 export function fullBundleRun(e: unknown): (() => void) | undefined {
