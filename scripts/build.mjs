@@ -18,14 +18,9 @@
  * schema/, githooks/) right; in the CommonJS bundles import.meta.url is the bundle's file URL.
  *
  * An executable may also have a lean bundle (`lean`): the same entry with every dynamic import left
- * out but the `keep` ones, for the commands that run all day and need little (`parallel
- * heartbeat` reads no plan, so the YAML parser, the plan loader and the other workflows are
- * dead weight for it: about a tenth of the full bundle's bytes, and of the cache V8 reads). The
- * launcher runs it for those commands, unless `--phase` is given (acting from elsewhere reads the
- * plan). A module left out is a stub that throws LEFT_OUT (src/cli/lean.ts); main catches that
- * and runs the command again in the full bundle, which the launcher left it a way to load. The
- * lean commands reach a left-out module only in their first step, reading the plan, before they
- * read input, write or print, so starting over repeats nothing.
+ * out but the workflows of its commands (those `lean: true` in src/cli/commands.ts), run by the
+ * launcher for those commands. docs/ARCHITECTURE.md ("The session's reports run a lean bundle")
+ * says why and how a command starts over in the full bundle (src/lean.ts).
  *
  * To add an entry: one line in ENTRIES.
  */
@@ -35,19 +30,30 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+/** A module of src/ whose imports are types or lazy, read at build time (one place for what the launcher must know). */
+async function sourceModule(file) {
+  const { outputFiles } = await build({ absWorkingDir: root, entryPoints: [file], write: false, format: 'esm', platform: 'node', logLevel: 'warning' });
+  return import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
+}
+const { COMMANDS } = await sourceModule('src/cli/commands.ts');
+const { FULL_BUNDLE_KEY } = await sourceModule('src/lean.ts');
+const leanCommands = COMMANDS.filter((c) => c.lean);
+
 const ENTRIES = [
   { src: 'src/api.ts', out: 'api' },
   {
     src: 'src/cli/main.ts', out: 'cli/main', bin: true, commonjs: true,
-    lean: { out: 'cli/session', commands: ['heartbeat', 'error', 'fail', 'handoff'], keep: ['../workflows/session-report.js'] },
+    // Kept: the modules the lean commands' loaders import (`() => import('../workflows/x.js')`).
+    lean: { out: 'cli/session', commands: leanCommands.map((c) => c.name), keep: [...new Set(leanCommands.map((c) => /import\(["']([^"']+)["']\)/.exec(String(c.load))[1]))] },
   },
   { src: 'src/hooks/check.ts', out: 'hooks/check', bin: true },
   { src: 'src/hooks/post-commit.ts', out: 'hooks/post-commit', bin: true },
   { src: 'src/demo/demo.ts', out: 'demo/demo', bin: true, commonjs: true },
 ];
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
 // Types and declarations (tsc's JavaScript output is not used).
@@ -102,14 +108,14 @@ async function bundle(src, out, plugin) {
   writeFileSync(file, readFileSync(file, 'utf8').replace(/^#![^\n]*/, ''));
 }
 
-/** The lean bundle's plugin: every dynamic import but the `keep` ones becomes a stub that throws LEFT_OUT (src/cli/lean.ts). */
+/** The lean bundle's plugin: every dynamic import but the `keep` ones becomes a stub that calls leftOut (src/lean.ts). */
 function leftOut(keep) {
   return {
     name: 'left-out',
     setup(b) {
       b.onResolve({ filter: /.*/ }, (a) => (a.kind === 'dynamic-import' && !keep.includes(a.path) ? { path: a.path, namespace: 'left-out' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'left-out' }, (a) => ({
-        contents: `import { leftOut } from './src/cli/lean.ts';\nleftOut(${JSON.stringify(a.path)});\n`,
+        contents: `import { leftOut } from './src/lean.ts';\nleftOut(${JSON.stringify(a.path)});\n`,
         resolveDir: root,
         loader: 'js',
       }));
@@ -173,11 +179,12 @@ if (process.env.PARALLEL_DEBUG && process.env.PARALLEL_DEBUG !== '0') {
     mod.paths = Module._nodeModulePaths(bundle);
     script.runInThisContext()(mod.exports, Module.createRequire(bundle), mod, bundle, dir);
   };
-${lean ? `  // The lean bundle, unless the command acts for a phase from elsewhere (that reads the plan).
+${lean ? `  // The lean bundle, unless the command acts for a phase from elsewhere: that reads the plan, so
+  // it would start over in the full bundle anyway (only time is saved here, not correctness).
   const lean = ${JSON.stringify(lean.commands)}.includes(command) && !process.argv.slice(3).some((a) => a === '--phase' || a.startsWith('--phase='));
   if (lean) {
-    // For a command that reaches a module the lean bundle left out (src/cli/lean.ts reads this symbol).
-    globalThis[Symbol.for('parallel.fullBundle')] = () => run(full);
+    // For a command that starts over in the full bundle (src/lean.ts).
+    globalThis[Symbol.for(${JSON.stringify(FULL_BUNDLE_KEY)})] = () => run(full);
     run(require.resolve(${JSON.stringify(lean.bundle)}));
   } else {
     run(full);

@@ -54,6 +54,8 @@ export interface CommandSpec {
   json?: boolean;
   /** Whether arguments after `--` are passed through (`exec`). */
   passthrough?: boolean;
+  /** Whether the command runs in the CLI's lean bundle (scripts/build.mjs; docs/ARCHITECTURE.md): it runs all day and needs little. */
+  lean?: boolean;
   /** Loads the implementation only when the command runs (start-up cost matters). */
   load: () => Promise<{ run: CommandRun }>;
 }

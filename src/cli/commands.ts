@@ -182,11 +182,13 @@ export const COMMANDS: CommandSpec[] = [
     name: 'heartbeat', summary: 'report progress',
     usage: 'heartbeat [-p PCT] [-m MSG] [--phase ID] [--meta key=value]',
     options: { progress: { type: 'string', short: 'p', description: 'percent done (0-100)' }, ...message, ...phaseOpt, ...meta },
+    lean: true,
     load: () => import('../workflows/session-report.js'),
   },
   {
     name: 'error', summary: 'record a non-fatal error',
     usage: 'error -m MSG [--phase ID]', options: { ...message, ...phaseOpt },
+    lean: true,
     load: () => import('../workflows/session-report.js'),
   },
   {
@@ -199,6 +201,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'handoff', summary: 'leave a summary for the next session',
     usage: 'handoff -m MSG | --file F [--phase ID]',
     options: { ...message, file: { type: 'string', description: 'read the handoff from FILE' }, ...phaseOpt },
+    lean: true,
     load: () => import('../workflows/session-report.js'),
   },
   {
@@ -210,6 +213,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'fail', summary: 'mark the phase failed',
     usage: 'fail -m MSG [--phase ID]', options: { ...message, ...phaseOpt },
+    lean: true,
     load: () => import('../workflows/session-report.js'),
   },
   {

@@ -9,7 +9,7 @@ import { COMMANDS, findCommand } from './commands.js';
 import type { CommandSpec, Io, OptionValue } from '../command.js';
 import { ParallelError, ExitCode } from '../errors.js';
 import { colorEnabled } from './colors.js';
-import { fullBundleRun } from './lean.js';
+import { fullBundleRun } from '../lean.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -52,7 +52,7 @@ const io: Io = {
   color: colorEnabled(process.stdout),
 };
 
-/** The exit code, or undefined when the command went on in the full bundle (src/cli/lean.ts), which sets its own. */
+/** The exit code, or undefined when the command went on in the full bundle (src/lean.ts), which sets its own. */
 async function main(argv: string[]): Promise<number | undefined> {
   // Errors are printed as JSON only for a command that has --json, given before any "--" (what
   // follows "--" belongs to the command exec runs).

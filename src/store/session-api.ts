@@ -4,7 +4,8 @@
  * cheap, or `--phase ID` from anywhere), record an event for it, resolve checklist items, run
  * checklist `verify` commands, find the tip a review applies to.
  */
-import type { RepoContext } from '../git/repo.js';
+import { resolveBase, type RepoContext } from '../git/repo.js';
+import { startOverIfLeftOut } from '../lean.js';
 import { gitTry } from '../git/git.js';
 import { ParallelError, ExitCode, usageError, refused } from '../errors.js';
 import type { Phase, Plan } from '../core/plan.js';
@@ -19,8 +20,8 @@ type EventBody = Omit<NewEvent, 'workspace' | 'phase' | 'session'>;
 
 /** The committed plan, checking that the target phase is in it (fills the workspace name). */
 export async function planFor(ctx: RepoContext, target: SessionTarget): Promise<Plan> {
-  const { resolveBase } = await import('../git/repo.js');
-  const { readCommittedPlan } = await import('../config/plan-source.js');
+  // The one place a session's report in the lean bundle starts over in the full one (src/lean.ts).
+  const { readCommittedPlan } = await startOverIfLeftOut(() => import('../config/plan-source.js'));
   const { plan } = await readCommittedPlan(ctx, resolveBase(ctx));
   if (!plan.phases.some((p) => p.id === target.phase)) {
     throw new ParallelError(`parallel: the plan has no phase "${target.phase}". Phases: ${plan.phases.map((p) => p.id).join(', ')}.`, { exitCode: ExitCode.usage, code: 'usage' });

@@ -27,17 +27,12 @@ function noArgs(input: CommandInput): void {
   if (input.args.length) throw usageError(`parallel: "${input.command}" takes no arguments (got "${input.args.join(' ')}"). Put text in -m "...".`);
 }
 
-/** The commands that read the phase's entry in the plan (checklist, verify commands, reviews). */
-const PLAN_COMMANDS = new Set(['task', 'done', 'review']);
-
 export async function run(input: CommandInput): Promise<CommandResult> {
   const ctx = openRepoFast(input.cwd);
   const target = resolveTarget(ctx, input.opts.phase, input.command);
   const who = target.session === target.phase ? target.phase : `${target.phase} (session ${target.session})`;
-  // The plan first, when the command or the target needs it, and once: in the lean bundle
-  // (src/cli/lean.ts) that is where the command starts over, so it must come before any input
-  // is read or anything written.
-  const plan = PLAN_COMMANDS.has(input.command) || !target.inWorktree || !target.workspace ? await planFor(ctx, target) : undefined;
+  // A target that needs the plan reads it first: the lean bundle may start over there (src/lean.ts).
+  const plan = !target.inWorktree || !target.workspace ? await planFor(ctx, target) : undefined;
   switch (input.command) {
     case 'heartbeat': {
       noArgs(input);
@@ -72,11 +67,11 @@ export async function run(input: CommandInput): Promise<CommandResult> {
       return done(ev, `${who}: handoff recorded; the next session's brief will carry it.`);
     }
     case 'task':
-      return task(input, ctx, target, who, plan!);
+      return task(input, ctx, target, who, plan);
     case 'done':
-      return finish(input, ctx, target, who, plan!);
+      return finish(input, ctx, target, who, plan);
     case 'review':
-      return review(input, ctx, target, who, plan!);
+      return review(input, ctx, target, who, plan);
     default:
       throw usageError(`parallel: unknown session command "${input.command}".`);
   }
@@ -86,9 +81,10 @@ function done(ev: Record<string, unknown>, text: string): CommandResult {
   return { data: { event: ev }, text };
 }
 
-async function task(input: CommandInput, ctx: RepoContext, target: SessionTarget, who: string, plan: Plan): Promise<CommandResult> {
+async function task(input: CommandInput, ctx: RepoContext, target: SessionTarget, who: string, read?: Plan): Promise<CommandResult> {
   const query = input.args.join(' ').trim();
   if (!query) throw usageError('parallel: "task" needs the checklist item: its number (parallel task 2) or its text.');
+  const plan = read ?? await planFor(ctx, target);
   const phase = plan.phases.find((p) => p.id === target.phase)!;
   const index = resolveChecklistItem(phase, query);
   const undo = Boolean(input.opts.undo);
@@ -96,8 +92,9 @@ async function task(input: CommandInput, ctx: RepoContext, target: SessionTarget
   return done(ev, `${who}: [${undo ? ' ' : 'x'}] ${index + 1}. ${phase.checklist[index]!.text}`);
 }
 
-async function finish(input: CommandInput, ctx: RepoContext, target: SessionTarget, who: string, plan: Plan): Promise<CommandResult> {
+async function finish(input: CommandInput, ctx: RepoContext, target: SessionTarget, who: string, read?: Plan): Promise<CommandResult> {
   noArgs(input);
+  const plan = read ?? await planFor(ctx, target);
   const phase = plan.phases.find((p) => p.id === target.phase)!;
   const outputs = input.opts.output === undefined ? undefined : ([] as string[]).concat(input.opts.output as string | string[]);
   for (const out of outputs ?? []) checkOutputFile(input.cwd, out);
@@ -118,12 +115,13 @@ function checkOutputFile(cwd: string, file: string): void {
   if (!st.isFile()) throw usageError(`parallel: the output "${file}" is ${st.isDirectory() ? 'a folder' : 'not a regular file'}; --output names files (repeat it for several: --output a.md --output b.json).`);
 }
 
-async function review(input: CommandInput, ctx: RepoContext, target: SessionTarget, who: string, plan: Plan): Promise<CommandResult> {
+async function review(input: CommandInput, ctx: RepoContext, target: SessionTarget, who: string, read?: Plan): Promise<CommandResult> {
   const verdict = input.args[0];
   if (verdict !== 'approve' && verdict !== 'reject' || input.args.length !== 1) {
     throw usageError('parallel: say "parallel review approve -m ..." or "parallel review reject -m ...".');
   }
   const msg = message(input, true)!;
+  const plan = read ?? await planFor(ctx, target);
   const phase = plan.phases.find((p) => p.id === target.phase)!;
   if (!phase.reviews) throw refused(`parallel: phase "${phase.id}" is not a reviewer phase (it has no "reviews:" in the plan), so it cannot approve or reject. Run "parallel review" in the reviewer phase's worktree, or with --phase <reviewer>.`);
   const tip = reviewedTip(ctx, phase.reviews);

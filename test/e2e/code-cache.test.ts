@@ -170,4 +170,23 @@ describe('the lean bundle of the session commands', () => {
       writeFileSync(marker, saved);
     }
   });
+
+  it('a refusal after the start-over comes once, with exit 1', () => {
+    const idle = addPhase(repo, 'auth', { start: false });
+    const gitDir = repo.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: idle }).stdout.trim();
+    writeFileSync(join(gitDir, 'parallel-phase'), 'phase=auth\nsession=auth\n');
+    const r = runIn(['heartbeat', '-m', 'nobody started me'], idle);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.match(/is not started/g), r.stderr).toHaveLength(1);
+    expect(r.stdout).toBe('');
+    expect(repo.parallel(['log']).stdout).not.toContain('nobody started me');
+  });
+
+  it('PARALLEL_DEBUG runs the full bundle plainly (source maps, no cache)', () => {
+    for (const f of readdirSync(join(pkg, 'dist', 'cli')).filter((n) => n.includes('.error.'))) rmSync(join(pkg, 'dist', 'cli', f));
+    const r = run(['error', '-m', 'debugged'], { ...repo.env, PARALLEL_DEBUG: '1' }, wt);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/error recorded/);
+    expect(readdirSync(join(pkg, 'dist', 'cli')).filter((n) => n.includes('.error.'))).toEqual([]);
+  });
 });
