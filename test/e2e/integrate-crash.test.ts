@@ -121,7 +121,8 @@ describe('integrate: SIGKILL at random moments', () => {
   }
   const scenarios: Scenario[] = [];
 
-  const tree = (ref: string) => f.repo.git(['rev-parse', `${ref}^{tree}`]).stdout.trim();
+  // A missing ref reads as text, not a throw, so the failing assertion names its run and kill point.
+  const tree = (ref: string) => f.rev(`${ref}^{tree}`) ?? `(no ${ref})`;
   const journal = () => join(f.repo.dir, '.git/parallel/integrate/journal.json');
   const setUp = (s: Pick<Scenario, 'main' | 'integration'>) => {
     f.repo.git(['reset', '--hard', '-q', s.main]); // main is checked out in the main worktree
@@ -192,10 +193,11 @@ describe('integrate: SIGKILL at random moments', () => {
       for (const [id, tip] of tips) expect(f.rev(`parallel/${id}`), what).toBe(tip);
       // The next run (plain or --continue) finishes the same job.
       const resumed = f.repo.parallel(['integrate', ...sc.args, ...(run % 2 === 0 && existsSync(journal()) ? ['--continue'] : []), '--json']);
-      expect(resumed.code, `${what}: ${resumed.stderr}`).toBe(sc.reference.code);
-      expect(tree('parallel/integration'), what).toBe(sc.reference.tree);
-      if (sc.args.includes('--land')) expect(tree('main'), what).toBe(sc.reference.tree);
-      else expect(f.rev('main'), what).toBe(sc.main);
+      const after = `${what}; re-run: ${resumed.stderr}`;
+      expect(resumed.code, after).toBe(sc.reference.code);
+      expect(tree('parallel/integration'), after).toBe(sc.reference.tree);
+      if (sc.args.includes('--land')) expect(tree('main'), after).toBe(sc.reference.tree);
+      else expect(f.rev('main'), after).toBe(sc.main);
       expect(existsSync(journal()), what).toBe(false);
       expect(existsSync(lockPath(f)), what).toBe(false);
     }
