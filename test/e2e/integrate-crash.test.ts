@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, waitUntil } from '../helpers/repo.js';
 import { Fixture, letterPhases, planYaml, type IntegrateJson } from './integrate-fixture.js';
@@ -97,7 +97,7 @@ describe('integrate: lock and abort', () => {
     expect(f.repo.parallel(['integrate', '--continue']).code).toBe(1);
     const again = f.integrate();
     expect(again.code).toBe(0);
-    expect(again.data.integrated).toContain('beta');
+    expect(again.data.integrated).toEqual(['beta']);
   });
 });
 
@@ -108,6 +108,32 @@ describe('integrate killed inside a git write', () => {
     f.finish({ alpha: { 'alpha/a': 'a\n' } });
   });
   afterAll(() => f.cleanup());
+
+  it('--land killed inside the fast-forward of the checked-out base: the re-run finishes the landing git had checked out but not moved the ref for', () => {
+    const start = f.rev('main')!;
+    const points = f.repo.parallel(['integrate', '--land'], { env: { PARALLEL_TEST_KILL_AT: 'list' } });
+    expect(points.code, points.stderr).toBe(0);
+    expect(f.rev('main')).not.toBe(start);
+    // Undo that run to kill the same job just before it lands.
+    f.repo.git(['reset', '--hard', '-q', start]);
+    f.repo.git(['update-ref', '-d', 'refs/heads/parallel/integration']);
+    const n = points.stderr.split('\n').find((l) => l.endsWith(': recorded'))!.match(/fault point (\d+)/)![1]!;
+    const killed = f.repo.parallel(['integrate', '--land'], { env: { PARALLEL_TEST_KILL_AT: n } });
+    expect(killed.code).not.toBe(0);
+    const head = f.rev('parallel/integration')!;
+    const before = f.rev('main')!;
+    expect(head).not.toBe(before);
+    // What `git merge --ff-only` leaves when killed between its checkout and its ref update: the
+    // index and files at the tested head, main still at the old commit (git's own two-tree checkout).
+    f.repo.git(['read-tree', '-m', '-u', before, head]);
+    expect(f.repo.git(['status', '--porcelain']).stdout).not.toBe('');
+    const again = f.integrate(['--land']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.data.landed).toBe(true);
+    expect(f.rev('main')).toBe(head);
+    expect(f.repo.git(['status', '--porcelain', '--untracked-files=no']).stdout).toBe('');
+    expect(readFileSync(join(f.repo.dir, 'alpha/a'), 'utf8')).toBe('a\n');
+  });
 
   it('killed while writing its trusted record: the re-run clears the coordination ref\'s lock it left and moves the branch', () => {
     f.start('beta');
