@@ -37,6 +37,15 @@ export function land(ctx: RepoContext, base: string, head: string, baseOid: stri
     return { landed: true };
   }
   const dirty = git(['status', '--porcelain=v1', '-z', '--untracked-files=no', '--ignore-submodules=none'], { cwd: wt }).stdout;
+  if (dirty && holdsTreeOf(wt, head)) {
+    // A `merge --ff-only` killed after it updated the index and files but before it moved the
+    // ref (git checks the new tree out first, then moves the ref): the worktree already is
+    // `head`, so finishing the fast-forward is the ref move alone (compare-and-swap), and
+    // nothing in that worktree changes.
+    const res = git([...NO_HOOKS, 'update-ref', '-m', `parallel integrate --land: fast-forward to ${short(head)} (finishing an interrupted one)`, ref, head, now], { cwd, okCodes: [0, 1, 128] });
+    if (res.exitCode !== 0) return { landed: false, worktree: wt, refusal: `${base} moved while landing (${res.stderr.trim()}); run "parallel integrate --land" again` };
+    return { landed: true, worktree: wt };
+  }
   if (dirty) {
     const files = dirty.split('\0').filter(Boolean).map((l) => l.slice(3)).slice(0, 5);
     return {
@@ -52,4 +61,11 @@ export function land(ctx: RepoContext, base: string, head: string, baseOid: stri
     return { landed: false, worktree: wt, refusal: `fast-forwarding ${base} in ${wt} failed: ${res.stderr.trim().split('\n')[0]}; fix that worktree, then run "parallel integrate --land" again` };
   }
   return { landed: true, worktree: wt };
+}
+
+/** The worktree's index and tracked files are exactly `commit`'s tree (whatever its HEAD says). */
+function holdsTreeOf(wt: string, commit: string): boolean {
+  const staged = git(['diff-index', '--cached', '--quiet', '--ignore-submodules=none', commit, '--'], { cwd: wt, okCodes: [0, 1, 128] }).exitCode;
+  // `git diff` refreshes the index's stat data in memory, so a file only touched does not count.
+  return staged === 0 && git(['diff', '--quiet', '--ignore-submodules=none', '--'], { cwd: wt, okCodes: [0, 1, 128] }).exitCode === 0;
 }

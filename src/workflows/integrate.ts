@@ -55,7 +55,9 @@ export async function run(input: CommandInput, held?: HeldLock): Promise<Command
     }
     if (job) {
       if (clearIntegrationLock(ctx)) progress.line(`cleared ${INTEGRATION_BRANCH}'s ref lock left by the killed run`);
-      if (job.stage === 'recording' && clearStaleNotesLock(ctx)) progress.line('cleared the coordination ref\'s lock left by the killed run');
+      // Both stages write the store (the trusted record before the move, then notes and events):
+      // a run killed in either may have left the coordination ref's lock.
+      if ((job.stage === 'moving' || job.stage === 'recording') && clearStaleNotesLock(ctx)) progress.line('cleared the coordination ref\'s lock left by the killed run');
       progress.line(`resuming the interrupted integrate started ${job.created} (pinned tips: ${job.queue.concat(job.chain).map((s) => `${s.id}@${short(s.tip)}`).join(', ') || 'none'})`);
       const changed = await checkPlanOnResume(ctx, job, await planOfJob(ctx, job));
       if (changed) progress.line(changed);

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, waitUntil } from '../helpers/repo.js';
 import { Fixture, letterPhases, planYaml, type IntegrateJson } from './integrate-fixture.js';
@@ -101,6 +101,67 @@ describe('integrate: lock and abort', () => {
   });
 });
 
+describe('integrate killed inside a git write', () => {
+  let f: Fixture;
+  beforeAll(() => {
+    f = new Fixture(PLAN('true'));
+    f.finish({ alpha: { 'alpha/a': 'a\n' } });
+  });
+  afterAll(() => f.cleanup());
+
+  it('--land killed inside the fast-forward of the checked-out base: the re-run finishes the landing git had checked out but not moved the ref for', () => {
+    const start = f.rev('main')!;
+    const points = f.repo.parallel(['integrate', '--land'], { env: { PARALLEL_TEST_KILL_AT: 'list' } });
+    expect(points.code, points.stderr).toBe(0);
+    expect(f.rev('main')).not.toBe(start);
+    // Undo that run to kill the same job just before it lands.
+    f.repo.git(['reset', '--hard', '-q', start]);
+    f.repo.git(['update-ref', '-d', 'refs/heads/parallel/integration']);
+    const n = points.stderr.split('\n').find((l) => l.endsWith(': recorded'))!.match(/fault point (\d+)/)![1]!;
+    const killed = f.repo.parallel(['integrate', '--land'], { env: { PARALLEL_TEST_KILL_AT: n } });
+    expect(killed.code).not.toBe(0);
+    const head = f.rev('parallel/integration')!;
+    const before = f.rev('main')!;
+    expect(head).not.toBe(before);
+    // What `git merge --ff-only` leaves when killed between its checkout and its ref update: the
+    // index and files at the tested head, main still at the old commit (git's own two-tree checkout).
+    f.repo.git(['read-tree', '-m', '-u', before, head]);
+    expect(f.repo.git(['status', '--porcelain']).stdout).not.toBe('');
+    const again = f.integrate(['--land']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.data.landed).toBe(true);
+    expect(f.rev('main')).toBe(head);
+    expect(f.repo.git(['status', '--porcelain', '--untracked-files=no']).stdout).toBe('');
+    expect(readFileSync(join(f.repo.dir, 'alpha/a'), 'utf8')).toBe('a\n');
+  });
+
+  it('killed while writing its trusted record: the re-run clears the coordination ref\'s lock it left and moves the branch', () => {
+    f.start('beta');
+    f.work('beta', { 'beta/b': 'b\n' });
+    f.done('beta');
+    const before = f.rev('parallel/integration');
+    const points = f.repo.parallel(['integrate'], { env: { PARALLEL_TEST_KILL_AT: 'list' } });
+    expect(points.code, points.stderr).toBe(0);
+    // Undo it, to kill the same job.
+    f.repo.git(before ? ['update-ref', 'refs/heads/parallel/integration', before] : ['update-ref', '-d', 'refs/heads/parallel/integration']);
+    const n = points.stderr.split('\n').find((l) => l.endsWith(': before-move'))!.match(/fault point (\d+)/)![1]!;
+    const killed = f.repo.parallel(['integrate'], { env: { PARALLEL_TEST_KILL_AT: n } });
+    expect(killed.code).not.toBe(0);
+    expect(f.rev('parallel/integration')).toBe(before);
+    // What a store write killed mid-way leaves: the ref's lock file, going stale.
+    const lock = join(f.repo.dir, '.git/refs/notes/parallel.lock');
+    writeFileSync(lock, `${f.rev('refs/notes/parallel')}\n`);
+    const old = new Date(Date.now() - 10_000);
+    utimesSync(lock, old, old);
+    const again = f.integrate();
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain("cleared the coordination ref's lock");
+    expect(again.data.integrated).toContain('beta');
+    expect(f.show('parallel/integration', 'beta/b')).toBe('b\n');
+    expect(existsSync(lock)).toBe(false);
+  });
+});
+
 describe('integrate: SIGKILL at random moments', () => {
   const RUNS = Number(process.env.PARALLEL_FAULT_RUNS) || 20;
   let f: Fixture;
@@ -121,7 +182,8 @@ describe('integrate: SIGKILL at random moments', () => {
   }
   const scenarios: Scenario[] = [];
 
-  const tree = (ref: string) => f.repo.git(['rev-parse', `${ref}^{tree}`]).stdout.trim();
+  // A missing ref reads as text, not a throw, so the failing assertion names its run and kill point.
+  const tree = (ref: string) => f.rev(`${ref}^{tree}`) ?? `(no ${ref})`;
   const journal = () => join(f.repo.dir, '.git/parallel/integrate/journal.json');
   const setUp = (s: Pick<Scenario, 'main' | 'integration'>) => {
     f.repo.git(['reset', '--hard', '-q', s.main]); // main is checked out in the main worktree
@@ -192,10 +254,11 @@ describe('integrate: SIGKILL at random moments', () => {
       for (const [id, tip] of tips) expect(f.rev(`parallel/${id}`), what).toBe(tip);
       // The next run (plain or --continue) finishes the same job.
       const resumed = f.repo.parallel(['integrate', ...sc.args, ...(run % 2 === 0 && existsSync(journal()) ? ['--continue'] : []), '--json']);
-      expect(resumed.code, `${what}: ${resumed.stderr}`).toBe(sc.reference.code);
-      expect(tree('parallel/integration'), what).toBe(sc.reference.tree);
-      if (sc.args.includes('--land')) expect(tree('main'), what).toBe(sc.reference.tree);
-      else expect(f.rev('main'), what).toBe(sc.main);
+      const after = `${what}; re-run: ${resumed.stderr}`;
+      expect(resumed.code, after).toBe(sc.reference.code);
+      expect(tree('parallel/integration'), after).toBe(sc.reference.tree);
+      if (sc.args.includes('--land')) expect(tree('main'), after).toBe(sc.reference.tree);
+      else expect(f.rev('main'), after).toBe(sc.main);
       expect(existsSync(journal()), what).toBe(false);
       expect(existsSync(lockPath(f)), what).toBe(false);
     }
